@@ -1,0 +1,1 @@
+"""The only package that talks to Docker: the CLI choke point, the SDK, engine facts and setup."""

@@ -1,0 +1,75 @@
+"""The Docker SDK, for inspecting, listing and pruning (it cannot run BuildKit builds: docker/docker-py#2230)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+import docker.errors
+
+from bench.errors import UsageError
+
+
+class EngineUnavailable(UsageError):
+    """No Docker engine answers."""
+
+
+@functools.cache
+def client() -> docker.DockerClient:
+    """A connected client (API version negotiated); EngineUnavailable with one line when none answers."""
+    try:
+        c = docker.from_env(timeout=120)
+        c.ping()
+    except docker.errors.DockerException as err:
+        reason = str(err).splitlines()[0][:200]
+        raise EngineUnavailable(
+            f"no Docker engine answers ({reason}); run `make setup` to start one"
+        ) from None
+    return c
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What the harness needs to know of a local image.
+
+    `size_compressed` is the API's `Size`, which on the containerd image store is the
+    compressed content size (moby#43862); `size_unpacked` sums the layer sizes of the
+    image history, which are unpacked sizes.
+    """
+
+    name: str
+    id: str
+    labels: dict[str, str]
+    size_compressed: int
+    size_unpacked: int
+    layers: int
+
+
+def image_info(name: str) -> ImageInfo | None:
+    """Inspect a local image; None when it does not exist."""
+    try:
+        image = client().images.get(name)
+    except docker.errors.ImageNotFound:
+        return None
+    attrs: dict[str, Any] = image.attrs
+    history = image.history()
+    return ImageInfo(
+        name=name,
+        id=image.id or "",
+        labels=dict(image.labels or {}),
+        size_compressed=int(attrs.get("Size") or 0),
+        size_unpacked=sum(int(h.get("Size") or 0) for h in history),
+        layers=len((attrs.get("RootFS") or {}).get("Layers") or []),
+    )
+
+
+def engine_info() -> dict[str, Any]:
+    """The engine's `docker info` answer."""
+    return dict(client().info())
+
+
+def engine_version() -> dict[str, Any]:
+    """The engine's `docker version` answer."""
+    return dict(client().version())
