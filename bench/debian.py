@@ -79,6 +79,15 @@ def download_from_suite(suite: str, packages: list[str], state_dir: Path, dest: 
     return sorted(dest.glob("*.deb"))
 
 
+def download(package: str, dest: Path) -> Path:
+    """Download one package of the system's own suites into `dest` (no install, no maintainer scripts)."""
+    _apt(["apt-get", "download", package], cwd=dest)
+    found = sorted(dest.glob(f"{package}_*.deb"))
+    if not found:
+        raise UsageError(f"apt-get download {package} produced no .deb")
+    return found[-1]
+
+
 def install(args: list[str], update: bool = True) -> None:
     """`apt-get install -y` on the host (root only), refreshing the lists first."""
     if update:

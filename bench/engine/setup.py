@@ -139,6 +139,10 @@ def _install_engine() -> None:
 
 
 def _ensure_host_tools(report: SetupReport, say: Callable[[str], None]) -> None:
+    from bench import registry  # the registry is a host process, not part of the engine
+
+    if os.geteuid() == 0 and debian.is_debian() and registry.ensure_binary():
+        report.actions.append("unpacked docker-registry")
     missing = [pkg for cmd, pkg in HOST_TOOLS.items() if shutil.which(cmd) is None and not Path(f"/usr/sbin/{cmd}").exists()]
     if not missing:
         return

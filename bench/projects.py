@@ -1,0 +1,155 @@
+"""Scratch copies of a Go project, and the changes a scenario applies to them.
+
+Changes that touch go.mod are made by the real go command in the builder image against
+the run's mirror (`go get`), as a developer would, so go.mod and go.sum stay consistent.
+Every change carries a token unique to the build, so no earlier build's cache can serve it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.engine import gocmd
+
+IGNORE = shutil.ignore_patterns(".git", ".hg", ".svn", ".idea", ".vscode", "*.test", "__pycache__")
+_MAIN_FUNC = re.compile(r"^func main\(\)", re.M)
+
+
+class ChangeUnavailable(Exception):
+    """The change cannot be made for this project (e.g. no newer version of any dependency)."""
+
+
+@dataclass(frozen=True)
+class GoTool:
+    """How to run the go command for changes: the builder image and the run's GOPROXY."""
+
+    image: str
+    goproxy: str
+    served_root: Path | None = None  # the mirror's directory in GOPROXY layout, for gomod_add
+    timeout: float = 900.0
+
+
+def scratch_copy(src: Path, dest: Path) -> Path:
+    """A fresh copy of the project in `dest` (replaced if it exists)."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest, ignore=IGNORE, symlinks=True)
+    return dest
+
+
+def main_file(root: Path, main: str) -> Path:
+    """The file of the main package that holds `func main()`."""
+    pkg = (root / main).resolve()
+    for f in sorted(pkg.glob("*.go")):
+        if not f.name.endswith("_test.go") and _MAIN_FUNC.search(f.read_text(errors="replace")):
+            return f
+    raise ChangeUnavailable(f"no file with func main() in {pkg}")
+
+
+def apply(kind: str, root: Path, main: str, token: str, go: GoTool | None) -> str:
+    """Apply a change of `kind` to the scratch copy at `root`; returns a one-line description."""
+    if kind == "none":
+        return "no change"
+    if kind == "source":
+        return change_source(root, main, token)
+    if go is None:
+        raise ChangeUnavailable(f"change={kind} needs a module mirror")
+    if kind == "gomod_bump":
+        return change_gomod_bump(root, token, go)
+    if kind == "gomod_add":
+        return change_gomod_add(root, main, token, go)
+    raise ValueError(kind)
+
+
+def change_source(root: Path, main: str, token: str) -> str:
+    """A real edit in the main package: a new exported value in the file with func main()."""
+    f = main_file(root, main)
+    ident = "benchChange" + re.sub(r"\W", "", token)
+    with open(f, "a") as out:
+        out.write(f'\n// {ident} marks a source edit made by bench.\nvar {ident} = "{token}"\n')
+    return f"edited {f.relative_to(root)}"
+
+
+_BUMP = r"""
+set -e
+for m in $(go list -m -f '{{if and (not .Main) (not .Indirect)}}{{.Path}}{{end}}' all | sort); do
+  cur=$(go list -m -f '{{.Version}}' "$m")
+  new=$(go list -m -f '{{.Version}}' "$m@latest")
+  if [ "$new" != "$cur" ]; then go get "$m@$new" >&2; echo "$m $cur $new"; exit 0; fi
+done
+exit 3
+"""
+
+
+def change_gomod_bump(root: Path, token: str, go: GoTool) -> str:
+    """Move the first direct dependency that has a newer version to it (`go get m@latest`)."""
+    res = _go(go, root, _BUMP)
+    if res.returncode == 3:
+        raise ChangeUnavailable("no direct dependency has a newer version on the mirror")
+    if not res.ok:
+        raise ChangeUnavailable(f"go get failed: {_last(res.stderr)}")
+    _mark_gomod(root, token)
+    module, old, new = res.stdout.split()[-3:]
+    return f"bumped {module} {old} -> {new}"
+
+
+def change_gomod_add(root: Path, main: str, token: str, go: GoTool) -> str:
+    """Require a module that is not yet in the build list, import it in the main package (`go get`)."""
+    candidates = _go(go, root, "go list -m -f '{{.Path}}' all").stdout.split()
+    served = [m for m in served_modules(go.served_root) if m not in candidates]
+    if not served:
+        raise ChangeUnavailable("every module the mirror serves is already in the build list")
+    module = sorted(served)[0]
+    res = _go(go, root, f"go get {gocmd.quote(module + '@latest')} >&2")
+    if not res.ok:
+        raise ChangeUnavailable(f"go get {module} failed: {_last(res.stderr)}")
+    pkg_dir = (root / main).resolve()
+    package = _package_name(main_file(root, main))
+    (pkg_dir / "bench_newdep.go").write_text(f'package {package}\n\nimport _ "{module}"\n')
+    _mark_gomod(root, token)
+    return f"added {module}"
+
+
+def vendor(root: Path, go: GoTool) -> None:
+    """`go mod vendor` in the scratch copy (for strategy=vendor), through the run's mirror."""
+    res = _go(go, root, "go mod vendor")
+    if not res.ok:
+        raise ChangeUnavailable(f"go mod vendor failed: {_last(res.stderr)}")
+
+
+def served_modules(root: Path | None) -> list[str]:
+    """Module paths found in a directory in GOPROXY layout (each has `<escaped path>/@v/list`)."""
+    from bench.mirror.modpath import unescape
+
+    if root is None or not root.is_dir():
+        return []
+    return sorted(unescape(str(p.parent.parent.relative_to(root))) for p in root.rglob("@v/list"))
+
+
+def _mark_gomod(root: Path, token: str) -> None:
+    with open(root / "go.mod", "a") as f:
+        f.write(f"\n// bench change {token}\n")
+
+
+def _package_name(f: Path) -> str:
+    m = re.search(r"^package (\w+)", f.read_text(), re.M)
+    return m.group(1) if m else "main"
+
+
+def _go(go: GoTool, root: Path, script: str) -> gocmd.GoRun:
+    return gocmd.run_go(
+        go.image,
+        script,
+        env=gocmd.GoEnv(goproxy=go.goproxy, goflags="-mod=mod"),
+        mounts={root: "/src"},
+        workdir="/src",
+        timeout=go.timeout,
+        check=False,
+    )
+
+
+def _last(text: str) -> str:
+    return (text.strip().splitlines() or ["no output"])[-1]
