@@ -29,9 +29,11 @@ def run_from_config(cfg: DictConfig, run_dir: Path, choices: Mapping[str, Any], 
         config.validate(cfg)
         variants = runner.variants(cfg, choices)
         builds = runner.plan(variants, cfg.repetitions)
-        sdk.client()  # one clear line when no engine answers
-        _ensure_bases(cfg, variants, console)
-        facts = engine_facts.collect()
+        facts: dict[str, Any] = {}
+        if not cfg.dry_run:
+            sdk.client()  # one clear line when no engine answers
+            _ensure_bases(cfg, variants, console)
+            facts = engine_facts.collect()
     except UsageError:
         _drop_if_empty(run_dir)
         raise
@@ -64,7 +66,11 @@ def run_from_config(cfg: DictConfig, run_dir: Path, choices: Mapping[str, Any], 
             harness_commit=manifest["harness_commit"], engine=facts,
         )
 
-    executor = DockerExecutor(RunContext(run_dir, run_id, say=lambda m: console.print(m, highlight=False)))
+    executor: DockerExecutor | runner.DryRunExecutor = (
+        runner.DryRunExecutor()
+        if cfg.dry_run
+        else DockerExecutor(RunContext(run_dir, run_id, say=lambda m: console.print(m, highlight=False)))
+    )
     status = "interrupted"
     try:
         summary = runner.run(builds, executor, writer, new_row, console)

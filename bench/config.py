@@ -117,6 +117,7 @@ class BenchConfig:
     compare: CompareConfig = field(default_factory=CompareConfig)
     timeouts: TimeoutConfig = field(default_factory=TimeoutConfig)
     results_dir: str = "results"
+    dry_run: bool = False  # plan and record the builds without running them (no engine needed)
 
 
 GROUP_SCHEMAS: dict[str, type] = {

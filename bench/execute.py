@@ -12,6 +12,7 @@ import functools
 import hashlib
 import re
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -114,6 +115,7 @@ class DockerExecutor:
             labels={RUN_LABEL: self.ctx.run_id, "bench.build": build.build_id},
             timeout=cfg.timeouts.build,
         )
+        setup_started = time.monotonic()
         cache_from = self._establish_cache_state(cfg, build, request, work)
         if cache_from is None:
             row.status, row.failure_class = "failed", "other"
@@ -122,12 +124,16 @@ class DockerExecutor:
         token = f"{self.ctx.run_id[-6:]}{build.index}"
         row.change_detail = projects.apply(cfg.change.name, src, cfg.project.main, token, gotool)
         request.cache_from = cache_from
+        row.setup_s = round(time.monotonic() - setup_started, 3)
         with proxy.measure() as measured:
             result = engine_build.buildx_build(request, work / "metadata.json")
+        measure_started = time.monotonic()
         _fill_mirror(row, measured.result)
         steps = self._fill_build(row, build, result)
         if result.ok:
             self._fill_image(row, request.tag, cfg)
+        row.measure_s = round(time.monotonic() - measure_started, 3)
+        if result.ok:
             engine_build.remove_image(request.tag)
         return Outcome(row, steps)
 

@@ -62,7 +62,9 @@ class BuildRow:
     go: str
     started_at: str = ""
     change_detail: str = ""
-    wall_s: float | None = None
+    setup_s: float | None = None  # cache state and change, before the measured build
+    wall_s: float | None = None  # the measured `docker buildx build`, timed around the CLI
+    measure_s: float | None = None  # after the build: parsing, image inspection, start-up runs
     status: str = "ok"  # ok | failed | skipped
     failure_class: str = ""  # network | checksum | compile | timeout | engine | other
     log_tail: str = ""

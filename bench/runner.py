@@ -64,6 +64,18 @@ class Executor(Protocol):
         ...
 
 
+class DryRunExecutor:
+    """Builds nothing: records each planned build as `dry_run`, to check a plan (and sweeps) without an engine."""
+
+    def execute(self, build: PlannedBuild, row: BuildRow) -> Outcome:
+        """Return the row untouched but for its status."""
+        row.status = "dry_run"
+        return Outcome(row)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 def variants(cfg: DictConfig, choices: Mapping[str, str]) -> list[Variant]:
     """The cross product of `compare`, in declared order; the first is the baseline."""
     axes = [a for a in AXIS_ORDER if cfg.compare.get(a)]

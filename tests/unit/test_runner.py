@@ -1,0 +1,109 @@
+"""Scheduling, interleaving, resuming and postconditions, with a fake executor."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+from bench import runner
+from bench.results import BuildRow, RunWriter, load
+from bench.runner import Outcome, PlannedBuild, Variant
+
+
+def _variants(*labels: str) -> list[Variant]:
+    return [Variant(label, {"strategy": label}, OmegaConf.create({})) for label in labels]
+
+
+def _row(b: PlannedBuild) -> BuildRow:
+    return BuildRow(
+        build_id=b.build_id, run_id="r", scenario="s", variant=b.variant.label, repetition=b.repetition,
+        project="hello", strategy=b.variant.label, cache="warm", proxy="local", change="none",
+        base="local", runtime="static", go="1.23",
+    )
+
+
+class FakeExecutor:
+    """Records the order of calls; marks the download step as ran when asked to."""
+
+    def __init__(self, download_ran: bool = False, fail_on: int | None = None, stop_after: int | None = None) -> None:
+        self.calls: list[str] = []
+        self.download_ran = download_ran
+        self.fail_on = fail_on
+        self.stop_after = stop_after
+
+    def execute(self, build: PlannedBuild, row: BuildRow) -> Outcome:
+        if self.stop_after is not None and len(self.calls) == self.stop_after:
+            raise KeyboardInterrupt  # the process dies mid-run
+        self.calls.append(build.build_id)
+        row.wall_s = 1.0 + build.index
+        row.download_step_ran = self.download_ran
+        if build.index == self.fail_on:
+            row.status, row.failure_class = "failed", "compile"
+        return Outcome(row)
+
+
+def test_plan_interleaves_variants_across_repetitions() -> None:
+    builds = runner.plan(_variants("A", "B", "C"), 2)
+    assert [b.build_id for b in builds] == ["A#r1", "B#r1", "C#r1", "A#r2", "B#r2", "C#r2"]
+    assert [b.index for b in builds] == list(range(6))
+
+
+def test_run_writes_each_row_and_counts_failures(tmp_path: Path) -> None:
+    builds = runner.plan(_variants("A", "B"), 2)
+    fake = FakeExecutor(fail_on=2)
+    summary = runner.run(builds, fake, RunWriter(tmp_path), _row)
+    assert fake.calls == ["A#r1", "B#r1", "A#r2", "B#r2"]
+    assert (summary.done, summary.failed) == (4, 1)
+    lines = (tmp_path / "builds.jsonl").read_text().splitlines()
+    assert [json.loads(x)["build_id"] for x in lines] == fake.calls
+    assert json.loads(lines[2])["failure_class"] == "compile"
+
+
+def test_rows_survive_a_crash_and_a_resume_skips_them(tmp_path: Path) -> None:
+    builds = runner.plan(_variants("A", "B"), 2)
+    writer = RunWriter(tmp_path)
+    writer.write_manifest({"run_id": "r", "scenario": "s", "started_at": "2026-11-27T00:00:00+00:00"})
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(builds, FakeExecutor(stop_after=3), writer, _row)
+    assert len(load(tmp_path).builds) == 3  # nothing measured was lost
+    resumed = FakeExecutor()
+    summary = runner.run(builds, resumed, RunWriter(tmp_path), _row)
+    assert resumed.calls == ["B#r2"]
+    assert summary.skipped_done == 3
+    assert sorted(load(tmp_path).builds["build_id"]) == ["A#r1", "A#r2", "B#r1", "B#r2"]
+
+
+def test_postcondition_marks_rows_not_in_the_declared_state(tmp_path: Path) -> None:
+    summary = runner.run(runner.plan(_variants("multistage"), 1), FakeExecutor(download_ran=True), RunWriter(tmp_path), _row)
+    (row,) = summary.rows
+    assert not row.valid
+    assert row.invalid_reason == "download step executed, but cache=warm change=none means cached"
+    assert summary.invalid == 1
+
+
+@pytest.mark.parametrize(
+    ("cache", "change", "strategy", "expected"),
+    [
+        ("none", "none", "multistage", True),
+        ("warm", "none", "naive", False),
+        ("warm", "source", "multistage", False),
+        ("warm", "source", "multistage_cachemount", False),
+        ("warm", "source", "naive", True),
+        ("warm", "gomod_bump", "multistage", True),
+        ("local_max", "none", "multistage", False),
+        ("inline", "none", "multistage", None),  # inline cache covers only the final stage
+        ("none", "none", "vendor", None),  # no download step at all
+    ],
+)
+def test_expected_download(cache: str, change: str, strategy: str, expected: bool | None) -> None:
+    assert runner.expected_download(cache, change, strategy) is expected
+
+
+def test_failed_or_unknown_rows_are_not_judged() -> None:
+    row = _row(runner.plan(_variants("naive"), 1)[0])
+    row.status, row.download_step_ran = "failed", True
+    runner.check_postconditions(row)
+    assert row.valid
