@@ -84,9 +84,24 @@ def run_from_config(cfg: DictConfig, run_dir: Path, choices: Mapping[str, Any], 
         f"{summary.skipped_done} already done) in {run_dir}",
         highlight=False,
     )
+    if summary.done and not cfg.dry_run:
+        _report(run_dir, console)
     if summary.interrupted:
         return 130
     return 1 if summary.failed else 0
+
+
+def _report(run_dir: Path, console: Console) -> None:
+    """Tables and plots of this run, printed and written under <run>/report."""
+    from bench import report
+    from bench.results import load
+
+    try:
+        rep = report.build(load(run_dir), run_dir / "report")
+    except (UsageError, ValueError, KeyError) as err:  # a report problem must never hide the saved rows
+        console.print(f"report not written: {err}", highlight=False)
+        return
+    report.print_report(rep, run_dir / "report")
 
 
 def _ensure_bases(cfg: DictConfig, variants: list[runner.Variant], console: Console) -> None:
