@@ -41,7 +41,7 @@ def run_from_config(cfg: DictConfig, run_dir: Path, choices: Mapping[str, Any], 
     writer = RunWriter(run_dir)
     manifest: dict[str, Any] = {
         "run_id": run_id,
-        "scenario": cfg.scenario,
+        "scenario": cfg.name,
         "started_at": now_iso(),
         "status": "running",
         "planned_builds": len(builds),
@@ -59,7 +59,7 @@ def run_from_config(cfg: DictConfig, run_dir: Path, choices: Mapping[str, Any], 
     def new_row(b: runner.PlannedBuild) -> BuildRow:
         c = b.variant.choices
         return BuildRow(
-            build_id=b.build_id, run_id=run_id, scenario=cfg.scenario, variant=b.variant.label,
+            build_id=b.build_id, run_id=run_id, scenario=cfg.name, variant=b.variant.label,
             repetition=b.repetition, project=c["project"], strategy=c["strategy"], cache=c["cache"],
             proxy=c["proxy"], change=c["change"], base=c["base"], runtime=c["runtime"],
             go=b.variant.cfg.project.go, started_at=now_iso(), harness_version=bench.__version__,

@@ -103,7 +103,7 @@ class CompareConfig:
 class BenchConfig:
     """The root config."""
 
-    scenario: str = "adhoc"
+    name: str = "adhoc"  # the scenario name; a preset sets it (`scenario` is the preset group)
     repetitions: int = 3
     startup_runs: int = 3
     seed: int = 1

@@ -102,7 +102,7 @@ def change_gomod_add(root: Path, main: str, token: str, go: GoTool) -> str:
     served = [m for m in served_modules(go.served_root) if m not in candidates]
     if not served:
         raise ChangeUnavailable("every module the mirror serves is already in the build list")
-    module = sorted(served)[0]
+    module = _preferred(served, go.served_root)
     res = _go(go, root, f"go get {gocmd.quote(module + '@latest')} >&2")
     if not res.ok:
         raise ChangeUnavailable(f"go get {module} failed: {_last(res.stderr)}")
@@ -118,6 +118,17 @@ def vendor(root: Path, go: GoTool) -> None:
     res = _go(go, root, "go mod vendor")
     if not res.ok:
         raise ChangeUnavailable(f"go mod vendor failed: {_last(res.stderr)}")
+
+
+def _preferred(candidates: list[str], root: Path | None) -> str:
+    """A generated corpus names the module it keeps spare for this; any other tree: the first by name."""
+    from bench.mirror import corpus, examples
+
+    if root is not None and (root / corpus.MANIFEST).is_file():
+        wanted = examples.spare(corpus.Corpus.load(root))
+        if wanted in candidates:
+            return wanted
+    return sorted(candidates)[0]
 
 
 def served_modules(root: Path | None) -> list[str]:

@@ -195,7 +195,7 @@ def _reps(builds: Sequence[PlannedBuild]) -> int:
 
 def _eta(started: float, done: int, left: int) -> str:
     elapsed = time.monotonic() - started
-    guess = f", about {elapsed / done * left / 60:.0f} min left" if done else ""
+    guess = f", about {elapsed / done * left / 60:.1f} min left" if done else ""
     return f"{elapsed / 60:.1f} min elapsed{guess}"
 
 

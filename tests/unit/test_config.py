@@ -31,7 +31,7 @@ def test_the_presets_the_issue_names_exist() -> None:
 @pytest.mark.parametrize("preset", PRESETS)
 def test_every_preset_composes_validates_and_plans(preset: str) -> None:
     cfg = _compose(f"+scenario={preset}")
-    assert cfg.scenario == preset
+    assert cfg.name == preset
     config.validate(cfg)
     vs = runner.variants(cfg, {})
     expected = 1

@@ -1,0 +1,121 @@
+"""Network profiles of the module proxy (conf/proxy/*.yaml) and their loader.
+
+`ProxyProfile` has plain fields only, so it can be registered in Hydra's ConfigStore as is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.errors import UsageError
+from bench.mirror.confload import load_dataclass, names
+from bench.mirror.shaping import Shape
+from bench.paths import CONF_DIR
+
+PROFILE_DIR = CONF_DIR / "proxy"
+KINDS = ("mirror", "chain", "upstream")
+SEPARATORS = (",", "|")
+
+
+@dataclass
+class ProxyProfile:
+    """How the go command reaches modules in a scenario.
+
+    kind:
+      mirror    one local mirror server, shaped by the numbers below. With `upstream` set it
+                runs in caching mode: misses are fetched from that GOPROXY URL into a store.
+      chain     several profiles, each started as its own server, joined into one GOPROXY
+                value: `chain: [flaky, near_mirror]` with `separator: "|"` gives
+                `GOPROXY=http://127.0.0.1:A|http://127.0.0.1:B`. With "," the go command moves
+                to the next entry only on 404/410; with "|" on any error.
+      upstream  no server: GOPROXY is `url` as is (a public proxy, or `direct`). Before a
+                scenario uses it, `probe_url` (default: `url`) must answer, else the scenario
+                is skipped with one line.
+
+    Shaping (kind mirror): `rtt_ms` ± `jitter_ms` per request and `connect_rtts` times per new
+    connection (1 for TCP, 2 for TCP + TLS 1.3); `bandwidth_mbit` paces response bodies on one
+    link shared by all connections (0: unlimited). Faults, each a probability per request:
+    `p_502` (HTTP 502), `p_reset` (TCP RST before answering), `p_stall` (half the body,
+    `stall_ms` of silence, then RST). `seed` makes the fault sequence reproducible.
+    """
+
+    name: str = "local"
+    kind: str = "mirror"
+    description: str = ""
+    rtt_ms: float = 0.0
+    jitter_ms: float = 0.0
+    connect_rtts: int = 1
+    bandwidth_mbit: float = 0.0
+    p_502: float = 0.0
+    p_reset: float = 0.0
+    p_stall: float = 0.0
+    stall_ms: float = 0.0
+    seed: int = 0
+    upstream: str = ""
+    chain: list[str] = field(default_factory=list)
+    separator: str = ","
+    url: str = ""
+    probe_url: str = ""
+
+    def __post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValueError(f"proxy profile {self.name!r}: " + "; ".join(problems))
+
+    def problems(self) -> list[str]:
+        """What is inconsistent in this profile (empty when it is usable)."""
+        out = []
+        if self.kind not in KINDS:
+            out.append(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if self.kind == "chain" and (len(self.chain) < 2 or self.separator not in SEPARATORS):
+            out.append("a chain needs at least two profiles and a separator ',' or '|'")
+        if len(set(self.chain)) != len(self.chain):
+            out.append("chain members must be distinct")
+        if self.kind == "upstream" and not self.url:
+            out.append("an upstream profile needs a url")
+        if any(not 0 <= p <= 1 for p in (self.p_502, self.p_reset, self.p_stall)) or self.fault_total > 1:
+            out.append("fault probabilities must be within [0, 1] and sum to at most 1")
+        if min(self.rtt_ms, self.jitter_ms, self.bandwidth_mbit, self.stall_ms, self.connect_rtts) < 0:
+            out.append("latencies, bandwidth and connect_rtts must not be negative")
+        return out
+
+    @property
+    def fault_total(self) -> float:
+        """Probability that a request meets some fault."""
+        return self.p_502 + self.p_reset + self.p_stall
+
+    def shape(self, seed: int | None = None) -> Shape:
+        """The server-side numbers, optionally with another fault seed."""
+        return Shape(
+            rtt_ms=self.rtt_ms,
+            jitter_ms=self.jitter_ms,
+            connect_rtts=self.connect_rtts,
+            bandwidth_mbit=self.bandwidth_mbit,
+            p_502=self.p_502,
+            p_reset=self.p_reset,
+            p_stall=self.p_stall,
+            stall_ms=self.stall_ms,
+            seed=self.seed if seed is None else seed,
+        )
+
+
+def available(directory: Path = PROFILE_DIR) -> list[str]:
+    """Names of the profiles in `directory`."""
+    return names(directory)
+
+
+def load_profile(name: str, directory: Path = PROFILE_DIR) -> ProxyProfile:
+    """conf/proxy/<name>.yaml as a ProxyProfile (UsageError on an unknown name or a bad file)."""
+    path = directory / f"{name}.yaml"
+    if not path.is_file():
+        raise UsageError(f"unknown proxy profile {name!r}; known: {', '.join(available(directory))}")
+    profile = load_dataclass(ProxyProfile, path)
+    if profile.name != name:
+        raise UsageError(f"{path}: name {profile.name!r} does not match the file name")
+    return profile
+
+
+def load_all(directory: Path = PROFILE_DIR) -> dict[str, ProxyProfile]:
+    """Every profile in `directory`, by name."""
+    return {n: load_profile(n, directory) for n in available(directory)}

@@ -1,0 +1,3 @@
+module example.com/bench/hello
+
+go 1.23
