@@ -16,13 +16,13 @@ class UsageError(Exception):
     exit_code = 2
 
 
-def cli_entry(func: Callable[[], T]) -> Callable[[], T]:
+def cli_entry(func: Callable[..., T]) -> Callable[..., T]:
     """Wrap a command's main so a UsageError prints one line and exits 2, without a traceback."""
 
     @functools.wraps(func)
-    def wrapper() -> T:
+    def wrapper(*args: object, **kwargs: object) -> T:
         try:
-            return func()
+            return func(*args, **kwargs)
         except UsageError as err:
             print(f"error: {err}", file=sys.stderr)
             raise SystemExit(err.exit_code) from None

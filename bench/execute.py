@@ -72,7 +72,9 @@ class DockerExecutor:
             engine_build.remove_images(f"{RUN_LABEL}={self.ctx.run_id}")
         except (cli.DockerCLIError, Exception):  # the engine may be gone; nothing measured depends on this
             pass
-        shutil.rmtree(self.work, ignore_errors=True)
+        # Scratch copies, exported caches and the registry's blobs are state, not results.
+        for scratch in (self.work, self.ctx.run_dir / "cache", self.ctx.run_dir / "registry"):
+            shutil.rmtree(scratch, ignore_errors=True)
 
     # -- one build -----------------------------------------------------------------
 
@@ -211,7 +213,8 @@ class DockerExecutor:
             return mirror_stack.ProxyStack(ProxyProfile(name="off", kind="upstream", url="off"), "off", {})
         if key not in self._proxies:
             profile = ProxyProfile(**dict(cfg.proxy))
-            store = self.ctx.run_dir / "mirror-store" / cfg.proxy.name if profile.upstream else None
+            # A caching mirror's store outlives the run: later runs are served from it, offline too.
+            store = self.ctx.corpus_cache.parent / "mirror-store" / cfg.proxy.name if profile.upstream else None
             self._proxies[key] = mirror_stack.start(profile, root, store_dir=store, seed=cfg.seed)
         return self._proxies[key]
 

@@ -126,52 +126,71 @@ def variants_table(b: pd.DataFrame, baseline: str) -> pd.DataFrame | None:
     })
 
 
-def verdict(b: pd.DataFrame, baseline: str) -> list[str]:
-    """Sentences generated from the statistics: fastest per change kind and on a fresh runner, smallest image."""
+def verdict(b: pd.DataFrame, order: Sequence[str]) -> list[str]:
+    """Sentences generated from the statistics: fastest per change kind and on a fresh runner, smallest image.
+
+    Within each subset the baseline is the first variant of `order` (the run's plan order,
+    whose first variant is the scenario's baseline) that the subset holds.
+    """
     ok = stats.usable(b)
     if ok.empty:
         return ["No build succeeded: nothing to compare."]
     project = ", ".join(sorted(ok["project"].unique()))
-    lines = [f"Project: {project}; baseline: {baseline}."]
-    for change, g in ok.groupby("change", sort=False):
-        lines += _fastest(b[b["change"] == change], g, baseline, f"after change={change}")
-    fresh = ok[ok["cache"].isin(FRESH_RUNNER)]
-    if not fresh.empty:
-        lines += _fastest(b[b["cache"].isin(FRESH_RUNNER)], fresh, baseline, "on a fresh CI runner")
-    sized = ok.dropna(subset=["image_unpacked_bytes"])
-    if not sized.empty:
-        med = sized.groupby("variant")["image_unpacked_bytes"].median()
-        best = med.idxmin()
-        line = f"Smallest image: {best}, {med[best] / 1e6:.1f} MB unpacked"
-        if baseline in med and best != baseline:
-            line += f", {med[baseline] / med[best]:.0f}x smaller than the baseline ({med[baseline] / 1e6:.0f} MB)"
-        lines.append(line + ".")
+    lines = [f"Project: {project}; baseline: {order[0] if order else '-'}."]
+    for change in ok["change"].unique():
+        lines += _fastest(b[b["change"] == change], order, f"after change={change}")
+    fresh = b[b["cache"].isin(FRESH_RUNNER)]
+    if not stats.usable(fresh).empty:
+        lines += _fastest(fresh, order, "on a fresh CI runner")
+    lines += _smallest(ok, order)
     failed = b[b["status"] == "failed"]
     if not failed.empty:
-        per = failed.groupby("variant").size()
+        per = failed.groupby("variant", sort=False).size()
         lines.append("Failed builds: " + ", ".join(f"{v} {n}" for v, n in per.items()) + ".")
     return lines
 
 
-def _fastest(all_rows: pd.DataFrame, ok: pd.DataFrame, baseline: str, when: str) -> list[str]:
-    med = ok.groupby("variant")["wall_s"].median()
+def _first_in(order: Sequence[str], present: Sequence[str]) -> str:
+    return next((v for v in order if v in set(present)), present[0])
+
+
+def _fastest(rows: pd.DataFrame, order: Sequence[str], when: str) -> list[str]:
+    med = stats.usable(rows).groupby("variant")["wall_s"].median()
     if med.empty:
         return []
     best = med.idxmin()
     if len(med) == 1:
         return [f"Only {best} was measured {when}: {med[best]:.1f} s."]
-    base = baseline if baseline in med else med.idxmax()
-    cmp = stats.compare_to_baseline(all_rows, "wall_s", base).set_index("variant")
+    base = _first_in(order, list(med.index))
+    cmp = stats.compare_to_baseline(rows, "wall_s", base).set_index("variant")
     line = f"Fastest {when}: {best}, median {med[best]:.1f} s"
-    if best != base:
+    if best == base:
+        line += f" (the baseline {base})"
+    else:
         r = cmp.loc[best]
-        interval = "" if pd.isna(r["ci_low"]) else f" (95% CI {r['ci_low']:.2f}-{r['ci_high']:.2f})"
-        line += f", {r['ratio']:.2f}x the time of {base}{interval}"
-    unclear = [v for v in cmp.index if cmp.loc[v, "verdict"] == "no clear difference"]
+        interval = "" if pd.isna(r["ci_low"]) else f", 95% CI {r['ci_low']:.2f}-{r['ci_high']:.2f}"
+        line += f": {r['ratio']:.2f}x the time of {base} ({r['verdict']}{interval})"
     out = [line + "."]
+    unclear = [v for v in cmp.index if cmp.loc[v, "verdict"] == "no clear difference"]
     if unclear:
         out.append(f"No clear difference from {base} {when}: {', '.join(unclear)}.")
     return out
+
+
+def _smallest(ok: pd.DataFrame, order: Sequence[str]) -> list[str]:
+    sized = ok.dropna(subset=["image_unpacked_bytes"])
+    if sized.empty:
+        return []
+    med = sized.groupby(["strategy", "runtime"], sort=False)["image_unpacked_bytes"].median()
+    if len(med) < 2:
+        return []
+    best = med.idxmin()
+    base_row = sized[sized["variant"] == _first_in(order, list(sized["variant"].unique()))].iloc[0]
+    base = (base_row["strategy"], base_row["runtime"])
+    line = f"Smallest image: {best[0]} on the {best[1]} runtime, {med[best] / 1e6:.1f} MB unpacked"
+    if best != base:
+        line += f", {med[base] / med[best]:.0f}x smaller than {base[0]} on {base[1]} ({med[base] / 1e6:.0f} MB)"
+    return [line + "."]
 
 
 def build(res: Results, out: Path) -> Report:
@@ -179,9 +198,10 @@ def build(res: Results, out: Path) -> Report:
     b = res.builds
     if b.empty:
         raise UsageError("no builds in the selected results")
-    baseline = _baseline(res)
+    order = _order(res)
+    baseline = order[0]
     rep = Report(excluded=int(len(b) - len(stats.usable(b))))
-    rep.verdict = verdict(b, baseline)
+    rep.verdict = verdict(b, order)
     for title, table in [
         ("Variants against the baseline (wall time)", variants_table(b, baseline)),
         ("Image size", image_table(b)),
@@ -205,12 +225,10 @@ def build(res: Results, out: Path) -> Report:
     return rep
 
 
-def _baseline(res: Results) -> str:
-    """The first variant of the first run (a scenario lists its baseline first)."""
-    m = res.manifests
-    if not m.empty and "variants" in m and len(m.iloc[0]["variants"]):
-        return str(m.iloc[0]["variants"][0])
-    return str(res.builds["variant"].iloc[0])
+def _order(res: Results) -> list[str]:
+    """Variants in plan order across runs; the first is the baseline (a scenario lists its baseline first)."""
+    planned = [v for vs in res.manifests.get("variants", pd.Series(dtype=object)) for v in (vs or [])]
+    return list(dict.fromkeys([*planned, *res.builds["variant"]]))
 
 
 def to_markdown(rep: Report) -> str:

@@ -205,7 +205,7 @@ def _line(row: BuildRow) -> str:
     extra += f" INVALID: {row.invalid_reason}" if not row.valid else ""
     return (
         f"  {row.variant} r{row.repetition}: {wall}, {row.steps_cached}/{row.steps_total} steps cached, "
-        f"mirror {row.mirror_bytes / 1e6:.1f} MB{extra}"
+        f"mirror {row.mirror_requests} requests, {row.mirror_bytes / 1e3:.1f} kB{extra}"
     )
 
 

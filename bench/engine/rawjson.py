@@ -84,8 +84,22 @@ def parse(text: str) -> list[Vertex]:
 
 
 def steps(vertices: list[Vertex]) -> list[Vertex]:
-    """Only the Dockerfile steps (`[stage n/N] INSTRUCTION`), in stream order."""
-    return [v for v in vertices if v.step is not None]
+    """The Dockerfile steps (`[stage n/N] INSTRUCTION`), one per step, in stream order.
+
+    BuildKit sometimes reports one step under two digests (a cache lookup and the step
+    itself); the step counts as executed if either executed, and its time is the longer.
+    """
+    by_step: dict[tuple[str, int, str], Vertex] = {}
+    for v in vertices:
+        if v.step is None:
+            continue
+        key = (v.step[0], v.step[1], v.step[3])
+        seen = by_step.get(key)
+        if seen is None:
+            by_step[key] = v
+        elif (v.cached, -(v.duration or 0.0)) < (seen.cached, -(seen.duration or 0.0)):
+            by_step[key] = v  # prefer the executed one, then the longer one
+    return list(by_step.values())
 
 
 def _time(value: str | None) -> datetime | None:

@@ -52,3 +52,14 @@ def test_merges_repeated_digests_and_skips_plain_text() -> None:
     (v,) = rawjson.parse(stream)
     assert v.cached and v.duration == 2.5
     assert v.step == ("a", 1, 2, "RUN x")
+
+
+def test_a_step_reported_under_two_digests_counts_once() -> None:
+    stream = (
+        '{"vertexes":[{"digest":"a","name":"[build 4/6] RUN go mod download","cached":true,'
+        '"started":"2026-01-01T00:00:00Z","completed":"2026-01-01T00:00:00Z"}]}\n'
+        '{"vertexes":[{"digest":"b","name":"[build 4/6] RUN go mod download","cached":true,'
+        '"started":"2026-01-01T00:00:01Z","completed":"2026-01-01T00:00:01.5Z"}]}\n'
+    )
+    (step,) = rawjson.steps(rawjson.parse(stream))
+    assert step.cached and step.digest == "b" and step.duration == 0.5
