@@ -5,7 +5,7 @@ Runs alternate (file, mirror, file, mirror, ...) in one session so drifting cach
 state hits both alike; each run starts with an empty module cache and is timed inside the
 container. Prints the medians and the ratio mirror/file; exits 1 above --max-ratio.
 
-    .venv/bin/python scripts/bench_mirror.py [--preset medium] [--runs 5] [--profile local]
+    .venv/bin/python scripts/bench_mirror.py [--preset medium] [--runs 9] [--profile local]
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def main() -> int:
     """Entry point."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--preset", default="medium")
-    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--runs", type=int, default=9)
     p.add_argument("--profile", default="local")
     p.add_argument("--max-ratio", type=float, default=1.2)
     args = p.parse_args()
