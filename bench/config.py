@@ -7,6 +7,7 @@ options that one run interleaves (A B C A B C ...); everything else stays as sel
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,14 @@ class StrategyConfig:
     download_retries: int = 0  # wrap `go mod download` in a retry loop with exponential backoff
     retry_cap_seconds: int = 8
     build_flags: str = ""
+    # Private modules (proxy=private): the mirror's credentials reach the steps that fetch
+    # modules ONLY as a BuildKit secret (`--secret id=netrc`, mounted at /root/.netrc), with
+    # GOPRIVATE/GONOSUMDB set to `private_modules` (empty: the corpus's module namespace).
+    private_secret: bool = False
+    private_modules: str = ""
+    # UNSAFE, exists only to prove the image leak check works: the token as a build argument,
+    # written to /root/.netrc by a RUN step (it ends up in the image history and a layer).
+    private_unsafe_build_arg: bool = False
 
 
 @dataclass
@@ -118,6 +127,8 @@ class BenchConfig:
     timeouts: TimeoutConfig = field(default_factory=TimeoutConfig)
     results_dir: str = "results"
     dry_run: bool = False  # plan and record the builds without running them (no engine needed)
+    resume: str | None = None  # a run directory to finish: its saved config is used, done builds are skipped
+    min_free_gb: float = 5.0  # refuse to start with less free disk than this plus 0.25 GB per planned build
 
 
 GROUP_SCHEMAS: dict[str, type] = {
@@ -190,6 +201,8 @@ def validate_group(axis: str, node: DictConfig) -> None:
         root = project_dir(node)  # type: ignore[arg-type]
         if not (root / "go.mod").is_file():
             raise UsageError(f"project.path: {root} has no go.mod; point it at a Go module root")
+        if not re.search(r"^module\s+\S+", (root / "go.mod").read_text(errors="replace"), re.M):
+            raise UsageError(f"project.path: {root / 'go.mod'} does not parse: no `module` line")
         if not (root / node.main).is_dir():
             raise UsageError(f"project.main: {node.main!r} is not a directory under {root}")
         if node.go not in GO_VERSIONS:
@@ -205,6 +218,20 @@ def validate_group(axis: str, node: DictConfig) -> None:
             raise UsageError(f"proxy ({node.name}): {problems[0]}")
     elif axis == "strategy" and node.download_retries < 0:
         raise UsageError(f"strategy.download_retries: {node.download_retries} is not allowed; it must be 0 or more")
+    elif axis == "strategy":
+        _validate_private(node)
+
+
+def _validate_private(node: DictConfig) -> None:
+    secret, unsafe = node.get("private_secret", False), node.get("private_unsafe_build_arg", False)
+    if secret and unsafe:
+        raise UsageError("strategy: private_secret and private_unsafe_build_arg exclude each other; choose one")
+    if (secret or unsafe) and node.name == "vendor":
+        raise UsageError("strategy.name: vendor fetches no modules in the build; private_* options do not apply")
+    if unsafe and node.name == "own":
+        raise UsageError("strategy.private_unsafe_build_arg: only for the templated strategies, not own")
+    if node.get("private_modules") and not re.fullmatch(r"[^\s,]+(,[^\s,]+)*", node.private_modules):
+        raise UsageError(f"strategy.private_modules: {node.private_modules!r} is not a comma-separated list of globs")
 
 
 def _proxy_problems(fields: dict[str, Any]) -> list[str]:

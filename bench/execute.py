@@ -24,6 +24,7 @@ from bench import bases, config, projects, strategies
 from bench.engine import build as engine_build
 from bench.engine import cli, rawjson, sdk
 from bench.failures import classify, log_tail
+from bench.mirror import auth
 from bench.mirror import corpus as corpus_mod
 from bench.mirror import stack as mirror_stack
 from bench.mirror.counters import Snapshot
@@ -108,13 +109,15 @@ class DockerExecutor:
         )
         if cfg.strategy.name == "vendor":
             projects.vendor(src, gotool)
+        secrets, private_args = _private(cfg, proxy, work)
         request = engine_build.BuildRequest(
             context=src,
             dockerfile=dockerfile,
             tag=f"bench-run/{_slug(cfg.project.name)}:{self.ctx.run_id[-8:]}-{build.index}",
             network=rendered.network,
-            build_args=_build_args(cfg, proxy.goproxy, rendered.declared_args),
+            build_args=_build_args(cfg, proxy.goproxy, rendered.declared_args, private_args),
             labels={RUN_LABEL: self.ctx.run_id, "bench.build": build.build_id},
+            secrets=secrets,
             timeout=cfg.timeouts.build,
         )
         setup_started = time.monotonic()
@@ -235,6 +238,7 @@ class DockerExecutor:
             retry_cap_seconds=cfg.strategy.retry_cap_seconds,
             build_flags=cfg.strategy.build_flags,
             own_dockerfile=config.project_dir(cfg.project) / cfg.project.dockerfile,
+            private=_private_mode(cfg),
         )
         keep = self.ctx.run_dir / "dockerfiles" / f"{_safe(build.variant.label)}.Dockerfile"
         keep.parent.mkdir(parents=True, exist_ok=True)
@@ -313,14 +317,55 @@ def _fill_mirror(row: BuildRow, snap: dict[str, Snapshot] | Snapshot | None) -> 
         row.mirror_requests += s.total_requests
         row.mirror_bytes += s.bytes_sent
         row.mirror_faults += s.total_faults
+        row.mirror_unauthorized += s.unauthorized
         row.mirror_seconds = round(row.mirror_seconds + s.busy_seconds, 4)
 
 
-def _build_args(cfg: DictConfig, goproxy: str, declared: frozenset[str]) -> dict[str, str]:
-    args = {"GOPROXY": goproxy, "GOSUMDB": "off", "GOFLAGS": "", "GOPRIVATE": "", "GONOSUMDB": ""}
+def _build_args(
+    cfg: DictConfig, goproxy: str, declared: frozenset[str], extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    args = {"GOPROXY": goproxy, "GOSUMDB": "off", "GOFLAGS": "", "GOPRIVATE": "", "GONOSUMDB": "", **(extra or {})}
     if cfg.strategy.name == "own":
         return {k: v for k, v in args.items() if k in declared}
     return {k: v for k, v in args.items() if v or k in declared}
+
+
+def _private_mode(cfg: DictConfig) -> str:
+    """How a private mirror's credentials reach the build (strategies.PRIVATE_MODES)."""
+    if cfg.strategy.get("private_secret", False):
+        return "secret"
+    return "build_arg" if cfg.strategy.get("private_unsafe_build_arg", False) else ""
+
+
+def _private(cfg: DictConfig, proxy: mirror_stack.ProxyStack, work: Path) -> tuple[list[str], dict[str, str]]:
+    """`--secret` values and build args for a private mirror.
+
+    The .netrc (and the mirror's certificate) are files in the build's work dir, outside the
+    build context, passed as BuildKit secrets; the token is a build arg only in the UNSAFE
+    control mode. GOPRIVATE/GONOSUMDB name the private modules; GONOPROXY=none keeps them on
+    the mirror (GOPRIVATE alone would send them `direct`).
+    """
+    mode = _private_mode(cfg)
+    if not mode:
+        return [], {}
+    pattern = cfg.strategy.get("private_modules") or _module_namespace(cfg.project.modules)
+    args = {"GOPRIVATE": pattern, "GONOSUMDB": pattern, "GONOPROXY": "none"}
+    secrets = []
+    if proxy.ca_pem:
+        secrets.append(f"id=mirror_ca,src={auth.write_secret_file(work / 'mirror-ca.pem', proxy.ca_pem)}")
+    netrc, creds = proxy.netrc(), proxy.credentials
+    if mode == "secret" and netrc:
+        secrets.append(f"id=netrc,src={auth.write_secret_file(work / 'netrc', netrc)}")
+    elif mode == "build_arg" and creds:
+        args.update(NETRC_USER=creds[0], NETRC_TOKEN=creds[1])
+    return secrets, args
+
+
+def _module_namespace(modules: str | None) -> str:
+    """The module path prefix of a generated corpus; `*` (every module) for any other module source."""
+    if modules and modules in config.options("corpus"):
+        return corpus_mod.load_spec(modules).namespace()
+    return "*"
 
 
 @functools.cache

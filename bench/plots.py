@@ -8,24 +8,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # no screen here, nor in CI
+from bench.stats import usable
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from bench.stats import usable  # noqa: E402
+# Figures are made without pyplot: no backend is chosen or changed, so a notebook that
+# calls these keeps its own inline display, and no screen is needed here or in CI.
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height))
+
+
+def _save(fig: Figure, path: Path) -> Path:
     path = Path(path).with_suffix("")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     fig.savefig(path.with_suffix(".png"), dpi=120)
     fig.savefig(path.with_suffix(".svg"))
-    plt.close(fig)
     return path.with_suffix(".png")
 
 
@@ -35,7 +37,8 @@ def build_times(builds: pd.DataFrame, path: Path) -> Path | None:
     if rows.empty:
         return None
     order = list(dict.fromkeys(rows["variant"]))
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(order) + 1.5))
+    fig = _figure(8, 0.5 * len(order) + 1.5)
+    ax = fig.subplots()
     rng = np.random.default_rng(0)
     for i, v in enumerate(order):
         xs = rows.loc[rows["variant"] == v, "wall_s"].to_numpy()
@@ -52,18 +55,21 @@ def build_times(builds: pd.DataFrame, path: Path) -> Path | None:
 def step_times(builds: pd.DataFrame, steps: pd.DataFrame, path: Path, top: int = 6) -> Path | None:
     """Median time per Dockerfile step, stacked per variant (the slowest steps named, the rest summed)."""
     ok = usable(builds)
-    s = steps[steps["build_id"].isin(ok["build_id"])].dropna(subset=["duration_s"]) if not steps.empty else steps
+    if steps.empty:
+        return None
+    # build_id is unique within a run only: join on the run too.
+    s = steps.dropna(subset=["duration_s"]).merge(ok[["run_id", "build_id", "variant"]], on=["run_id", "build_id"])
     if s.empty:
         return None
-    s = s.merge(ok[["build_id", "variant", "run_dir"]] if "run_dir" in ok else ok[["build_id", "variant"]], on="build_id")
     s = s.assign(label=s["instruction"].str.slice(0, 40))
-    per_build = s.groupby(["variant", "build_id", "label"])["duration_s"].sum().reset_index()
+    per_build = s.groupby(["variant", "run_id", "build_id", "label"])["duration_s"].sum().reset_index()
     med = per_build.groupby(["variant", "label"])["duration_s"].median().unstack(fill_value=0.0)
     keep = med.sum().sort_values(ascending=False).index[:top]
     table = med[keep].assign(other=med.drop(columns=keep).sum(axis=1))
     order = list(dict.fromkeys(ok["variant"]))
     table = table.reindex([v for v in order if v in table.index])
-    fig, ax = plt.subplots(figsize=(9, 0.5 * len(table) + 2.5))
+    fig = _figure(9, 0.5 * len(table) + 2.5)
+    ax = fig.subplots()
     table.plot.barh(stacked=True, ax=ax, width=0.7)
     ax.invert_yaxis()
     ax.set_xlabel("median seconds per step (stacked)")
@@ -80,7 +86,8 @@ def image_sizes(builds: pd.DataFrame, path: Path) -> Path | None:
     g = rows.groupby(["strategy", "runtime"])[["image_compressed_bytes", "image_unpacked_bytes"]].median() / 1e6
     g.index = [f"{s} / {r}" for s, r in g.index]
     g.columns = ["compressed (store)", "unpacked (layers)"]
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(g) + 1.5))
+    fig = _figure(8, 0.5 * len(g) + 1.5)
+    ax = fig.subplots()
     g.plot.barh(ax=ax, logx=True)
     ax.invert_yaxis()
     ax.set_xlabel("image size (MB, log scale)")
@@ -95,7 +102,8 @@ def proxy_profiles(builds: pd.DataFrame, path: Path) -> Path | None:
     done = builds[builds["status"].isin(["ok", "failed"])]
     fail = done.groupby("proxy")["status"].apply(lambda s: (s == "failed").mean()).reindex(order)
     ok = usable(builds)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 0.5 * len(order) + 1.8), sharey=True)
+    fig = _figure(10, 0.5 * len(order) + 1.8)
+    ax1, ax2 = fig.subplots(1, 2, sharey=True)
     for i, p in enumerate(order):
         xs = ok.loc[ok["proxy"] == p, "wall_s"].dropna().to_numpy()
         ax1.scatter(xs, np.full(xs.size, i), s=18, alpha=0.7)

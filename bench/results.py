@@ -85,6 +85,7 @@ class BuildRow:
     mirror_zip: int = 0
     mirror_bytes: int = 0
     mirror_faults: int = 0
+    mirror_unauthorized: int = 0  # 401 answers of a private mirror (the go command then sends .netrc)
     mirror_seconds: float = 0.0
     valid: bool = True
     invalid_reason: str = ""
@@ -133,10 +134,20 @@ def _append_lines(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     lines = "".join(json.dumps(r, default=str) + "\n" for r in rows)
     if not lines:
         return
+    if _ends_mid_line(path):
+        lines = "\n" + lines  # a crash cut the last line short: never glue a new row onto it
     with open(path, "a", encoding="utf-8") as f:
         f.write(lines)
         f.flush()
         os.fsync(f.fileno())
+
+
+def _ends_mid_line(path: Path) -> bool:
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) != b"\n"
 
 
 def _read_lines(path: Path) -> list[dict[str, Any]]:

@@ -139,6 +139,7 @@ class RunSummary:
     failed: int = 0
     invalid: int = 0
     interrupted: bool = False
+    engine_stopped: bool = False
     rows: list[BuildRow] = field(default_factory=list)
 
 
@@ -186,6 +187,10 @@ def run(
             progress.advance(task)
             position = f"[{build.index + 1}/{len(builds)}, {_eta(started, summary.done, len(builds) - build.index - 1)}]"
             console.print(f"{position} {_line(outcome.row)}", highlight=False, soft_wrap=True)
+            if outcome.row.failure_class == "engine":
+                # Every later build would fail the same way: stop, keep what is measured.
+                summary.engine_stopped = True
+                break
     return summary
 
 

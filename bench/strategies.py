@@ -16,6 +16,9 @@ STRATEGIES = (*TEMPLATED, "own")
 NETWORK = {"vendor": "none"}  # vendored builds must not reach any mirror
 # Go environment passed as build arguments; `own` Dockerfiles get only the ones they declare.
 GO_BUILD_ARGS = ("GOPROXY", "GOSUMDB", "GOFLAGS", "GOPRIVATE", "GONOSUMDB")
+# How a private mirror's credentials reach the download step: "" (no private mirror),
+# "secret" (a BuildKit secret mounted as /root/.netrc), "build_arg" (UNSAFE control case).
+PRIVATE_MODES = ("", "secret", "build_arg")
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,11 @@ def render(
     build_flags: str = "",
     own_dockerfile: Path | None = None,
     templates: Path = DOCKERFILES_DIR,
+    private: str = "",
 ) -> Rendered:
     """Render the Dockerfile of `strategy`; UsageError naming the template when it does not render."""
+    if private not in PRIVATE_MODES:
+        raise ValueError(f"private must be one of {PRIVATE_MODES}, not {private!r}")
     if strategy == "own":
         if own_dockerfile is None or not own_dockerfile.is_file():
             raise UsageError(f"strategy=own: project.dockerfile {own_dockerfile} is not a file")
@@ -62,6 +68,7 @@ def render(
             download_retries=download_retries,
             retry_cap_seconds=retry_cap_seconds,
             build_flags=f"{build_flags} " if build_flags else "",
+            private=private,
         )
     except jinja2.TemplateError as err:
         raise UsageError(f"strategy {strategy}: template {templates / name} does not render: {err}") from None

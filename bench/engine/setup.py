@@ -23,7 +23,7 @@ from bench.errors import UsageError, cli_entry
 TRIXIE_PACKAGES = ["docker.io", "containerd", "docker-cli", "docker-buildx"]
 # trixie's runc and tini need libc 2.38; bookworm's own builds work with this engine.
 BOOKWORM_PACKAGES = ["runc", "tini"]
-HOST_TOOLS = {"debootstrap": "debootstrap"}  # command -> package, needed for local base images
+HOST_TOOLS = {"debootstrap": "debootstrap", "openssl": "openssl"}  # command -> package: local base images; the private mirror's TLS
 MIN_ENGINE_MAJOR = 23  # the containerd image store (cache export with mode=max) needs a current engine
 
 DAEMON_CONFIG = {

@@ -14,6 +14,7 @@ FAULTS = ("http_502", "reset", "stall")
 _SCALARS = (
     "not_found",
     "bad_requests",
+    "unauthorized",
     "upstream_errors",
     "bytes_sent",
     "connections",
@@ -31,6 +32,7 @@ class Snapshot:
     requests: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     not_found: int = 0  # answered 404
     bad_requests: int = 0  # answered 400
+    unauthorized: int = 0  # answered 401 (a private mirror asked without valid credentials)
     upstream_errors: int = 0  # caching mode: answered 502 because the upstream failed
     faults: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FAULTS, 0))
     bytes_sent: int = 0  # response bodies
@@ -112,6 +114,8 @@ class Counters:
                 n["not_found"] += 1
             elif status == 400:
                 n["bad_requests"] += 1
+            elif status == 401:
+                n["unauthorized"] += 1
 
     def _add(self, name: str, amount: float = 1) -> None:
         with self._lock:

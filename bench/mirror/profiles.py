@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bench.paths import CONF_DIR
 PROFILE_DIR = CONF_DIR / "proxy"
 KINDS = ("mirror", "chain", "upstream")
 SEPARATORS = (",", "|")
+TAMPER_MODES = ("", "zip", "mod")
 
 
 @dataclass
@@ -38,6 +40,14 @@ class ProxyProfile:
     link shared by all connections (0: unlimited). Faults, each a probability per request:
     `p_502` (HTTP 502), `p_reset` (TCP RST before answering), `p_stall` (half the body,
     `stall_ms` of silence, then RST). `seed` makes the fault sequence reproducible.
+
+    Private mirror (kind mirror): with `auth_user` set, every request needs HTTP basic auth
+    with that user and the token (`$<auth_token_env>` when that variable is set, else
+    `auth_token`); others get 401. `tls` serves HTTPS with a self-signed certificate made at
+    start (`MirrorServer.ca_pem`): the go command sends .netrc credentials over https only.
+
+    Tampering (kind mirror): `tamper: zip` serves every module zip with one file's content
+    changed (a valid zip whose hash no go.sum line matches); `tamper: mod` does so for go.mod.
     """
 
     name: str = "local"
@@ -57,6 +67,11 @@ class ProxyProfile:
     separator: str = ","
     url: str = ""
     probe_url: str = ""
+    auth_user: str = ""
+    auth_token: str = ""
+    auth_token_env: str = ""
+    tls: bool = False
+    tamper: str = ""
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -78,7 +93,25 @@ class ProxyProfile:
             out.append("fault probabilities must be within [0, 1] and sum to at most 1")
         if min(self.rtt_ms, self.jitter_ms, self.bandwidth_mbit, self.stall_ms, self.connect_rtts) < 0:
             out.append("latencies, bandwidth and connect_rtts must not be negative")
+        if self.tamper not in TAMPER_MODES:
+            out.append(f"tamper must be one of {', '.join(repr(m) for m in TAMPER_MODES)}, not {self.tamper!r}")
+        if self.auth_user and not (self.auth_token or self.auth_token_env):
+            out.append("auth_user needs auth_token or auth_token_env")
+        if (self.auth_token or self.auth_token_env) and not self.auth_user:
+            out.append("auth_token and auth_token_env need auth_user")
+        if self.kind != "mirror" and (self.auth_user or self.tls or self.tamper):
+            out.append("auth, tls and tamper apply to kind mirror only")
         return out
+
+    def credentials(self) -> tuple[str, str] | None:
+        """(user, token) a private mirror demands, the token from `$auth_token_env` when set; else None."""
+        if not self.auth_user:
+            return None
+        token = os.environ.get(self.auth_token_env, "") if self.auth_token_env else ""
+        token = token or self.auth_token
+        if not token:
+            raise ValueError(f"proxy profile {self.name!r}: ${self.auth_token_env} is empty and no auth_token is set")
+        return self.auth_user, token
 
     @property
     def fault_total(self) -> float:

@@ -17,6 +17,7 @@ import ipaddress
 import logging
 import socket
 import socketserver
+import ssl
 import struct
 import threading
 import time
@@ -24,7 +25,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 
-from bench.mirror import http11, layout
+from bench.mirror import auth, http11, layout
 from bench.mirror.counters import Counters, Measurement
 from bench.mirror.shaping import Fault, Shape, Shaper
 from bench.mirror.store import Body, DirectoryStore, Store, UpstreamError
@@ -32,6 +33,7 @@ from bench.mirror.store import Body, DirectoryStore, Store, UpstreamError
 log = logging.getLogger(__name__)
 IDLE_TIMEOUT = 30.0  # seconds an idle keep-alive connection is kept; a vanished client frees its thread
 TEXT = "text/plain; charset=utf-8"
+UNAUTHORIZED_HEADERS = ('WWW-Authenticate: Basic realm="bench-mirror"',)
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -40,6 +42,13 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     request_queue_size = 128  # the go command opens many connections at once
     mirror: MirrorServer
+
+    def get_request(self) -> tuple[socket.socket, tuple[str, int]]:
+        sock, addr = super().get_request()
+        tls = self.mirror.tls_context
+        if tls is not None:  # the handshake happens in the connection's own thread (handle)
+            sock = tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, addr
 
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
         # Clients that hang up or reset mid-request are normal under fault injection: no stderr noise.
@@ -54,6 +63,7 @@ class _Handler(socketserver.StreamRequestHandler):
     disable_nagle_algorithm = True
     server: _Server
     path = ""
+    authorization = ""
     close_connection = False
 
     def setup(self) -> None:
@@ -61,6 +71,11 @@ class _Handler(socketserver.StreamRequestHandler):
         self.server.mirror._on_connect(self)
 
     def handle(self) -> None:
+        if isinstance(self.connection, ssl.SSLSocket):
+            try:
+                self.connection.do_handshake()
+            except OSError:  # a client that does not trust the certificate, or is not speaking TLS
+                return
         while not self.close_connection:
             try:
                 head = http11.read_request(self.rfile)
@@ -74,6 +89,7 @@ class _Handler(socketserver.StreamRequestHandler):
                 return
             self.close_connection = not head.keep_alive
             self.path = head.target
+            self.authorization = head.authorization
             self.server.mirror._handle(self, head.method)
 
     def finish(self) -> None:
@@ -86,7 +102,11 @@ class _Handler(socketserver.StreamRequestHandler):
 
 
 class MirrorServer:
-    """A GOPROXY server on 127.0.0.1 (a free port unless given), started and stopped from Python."""
+    """A GOPROXY server on 127.0.0.1 (a free port unless given), started and stopped from Python.
+
+    `credentials` (user, token): every request needs them as HTTP basic auth, else 401.
+    `tls`: serve HTTPS with a self-signed certificate made at start (`ca_pem` is its PEM).
+    """
 
     def __init__(
         self,
@@ -96,6 +116,8 @@ class MirrorServer:
         name: str = "mirror",
         host: str = "127.0.0.1",
         port: int = 0,
+        credentials: tuple[str, str] | None = None,
+        tls: bool = False,
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback or ":" in host:
             raise ValueError(f"{host}: the mirror listens on IPv4 loopback only")
@@ -108,6 +130,10 @@ class MirrorServer:
         self._thread: threading.Thread | None = None
         self._conns: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self.credentials = credentials
+        self.tls = tls
+        self.tls_context: ssl.SSLContext | None = None
+        self.ca_pem: bytes | None = None  # the certificate clients must trust (tls only)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -115,6 +141,8 @@ class MirrorServer:
         """Bind and serve in a background thread; returns self."""
         if self._tcp is not None:
             return self
+        if self.tls and self.tls_context is None:
+            self.tls_context, self.ca_pem = auth.self_signed(self._address[0])
         tcp = _Server(self._address, _Handler)
         tcp.mirror = self
         self._tcp = tcp
@@ -159,8 +187,8 @@ class MirrorServer:
 
     @property
     def url(self) -> str:
-        """The GOPROXY entry for this server, e.g. `http://127.0.0.1:40123`."""
-        return f"http://127.0.0.1:{self.port}"
+        """The GOPROXY entry for this server, e.g. `http://127.0.0.1:40123` (https with tls)."""
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def measure(self) -> AbstractContextManager[Measurement]:
         """Shortcut for `self.counters.measure()`: `with mirror.measure() as m: ...; m.result`."""
@@ -208,6 +236,9 @@ class MirrorServer:
             req = layout.parse(h.path)
         except layout.BadRequest as err:
             return "bad", 400, self._send(h, 400, Body(TEXT, data=f"bad request: {err}\n".encode()))
+        if self.credentials is not None and not auth.authorized(h.authorization, *self.credentials):
+            sent = self._send(h, 401, Body(TEXT, data=b"unauthorized\n"), extra=UNAUTHORIZED_HEADERS)
+            return req.kind, 401, sent
         fault = self.shaper.fault_for(h.path)
         self._sleep(self.shaper.request_delay())
         if fault is not None:
@@ -226,8 +257,10 @@ class MirrorServer:
             return req.kind, 404, self._send(h, 404, Body(TEXT, data=f"not found: {req.relpath()}\n".encode()))
         return req.kind, 200, self._send(h, 200, body, stall=fault is Fault.STALL)
 
-    def _send(self, h: _Handler, status: int, body: Body, *, stall: bool = False) -> int:
-        head = http11.response_head(status, body.content_type, body.size, close=h.close_connection)
+    def _send(
+        self, h: _Handler, status: int, body: Body, *, stall: bool = False, extra: tuple[str, ...] = ()
+    ) -> int:
+        head = http11.response_head(status, body.content_type, body.size, close=h.close_connection, extra=extra)
         try:
             if stall or self.shaper.shape.shaped:
                 h.connection.sendall(head)

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from bench.mirror import auth
 from bench.mirror.cache import CachingStore
 from bench.mirror.counters import Snapshot
 from bench.mirror.profiles import PROFILE_DIR, ProxyProfile, load_profile
 from bench.mirror.server import MirrorServer
-from bench.mirror.store import DirectoryStore, Store
+from bench.mirror.store import DirectoryStore, Store, TamperingStore
 
 
 class ProxyUnavailable(Exception):
@@ -85,6 +86,21 @@ class ProxyStack:
     ) -> None:
         self.stop()
 
+    @property
+    def credentials(self) -> tuple[str, str] | None:
+        """(user, token) of the first server that demands basic auth (a private profile), else None."""
+        return next((s.credentials for s in self.servers.values() if s.credentials), None)
+
+    @property
+    def ca_pem(self) -> bytes | None:
+        """The certificates to trust for the HTTPS servers (a private profile), else None."""
+        return b"".join(s.ca_pem for s in self.servers.values() if s.ca_pem) or None
+
+    def netrc(self) -> str | None:
+        """A .netrc with the credentials of every server that demands them, else None."""
+        text = "".join(auth.netrc_text(s.url, *s.credentials) for s in self.servers.values() if s.credentials)
+        return text or None
+
     def snapshot(self) -> dict[str, Snapshot]:
         """Counters of every server now."""
         return {name: s.counters.snapshot() for name, s in self.servers.items()}
@@ -122,10 +138,14 @@ def _start_member(
         return profile.url, None
     if profile.kind != "mirror":
         raise ValueError(f"profile {profile.name!r}: a chain member must be a mirror or an upstream")
-    store = _store_for(profile, root, store_dir, timeout)
-    server = MirrorServer(store, shape=profile.shape(seed), name=profile.name, port=port).start()
-    if isinstance(store, CachingStore):
-        store.on_fetch = server.counters.upstream
+    source = _store_for(profile, root, store_dir, timeout)
+    store = TamperingStore(source, profile.tamper) if profile.tamper else source
+    server = MirrorServer(
+        store, shape=profile.shape(seed), name=profile.name, port=port,
+        credentials=profile.credentials(), tls=profile.tls,
+    ).start()
+    if isinstance(source, CachingStore):
+        source.on_fetch = server.counters.upstream
     return server.url, server
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import threading
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -108,3 +110,52 @@ class DirectoryStore:
         info = self.file(f"{req.escaped_module}/@v/{best}.info")
         data = info.read_bytes() if info else json.dumps({"Version": best}).encode()
         return Body(CONTENT_TYPES["latest"], data=data)
+
+
+TAMPER_NOTE = b"\n// tampered with by the bench mirror (profile tamper)\n"
+
+
+def tamper_zip(data: bytes) -> bytes:
+    """The same module zip with one file's content changed: still a valid zip, but its h1 hash differs."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    infos = src.infolist()
+    victim = next((i for i in infos if i.filename.endswith(".go")), None) or next(
+        (i for i in infos if not i.is_dir()), None
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for info in infos:
+            content = src.read(info)
+            out.writestr(info, content + TAMPER_NOTE if info is victim else content)
+        if victim is None:  # an empty zip: add a file instead
+            out.writestr("tampered.go", TAMPER_NOTE)
+    return buf.getvalue()
+
+
+class TamperingStore:
+    """Answers of another store with every module zip (`mode` "zip") or go.mod (`mode` "mod") modified.
+
+    What a compromised mirror or a man in the middle would serve: the go command must refuse
+    it with its checksum error (go.sum pins every zip and go.mod by hash).
+    """
+
+    def __init__(self, inner: Store, mode: str = "zip") -> None:
+        if mode not in ("zip", "mod"):
+            raise ValueError(f"tamper mode must be 'zip' or 'mod', not {mode!r}")
+        self.inner = inner
+        self.mode = mode
+        self._done: dict[str, Body] = {}
+        self._lock = threading.Lock()
+
+    def get(self, req: Request) -> Body | None:
+        """See Store.get."""
+        body = self.inner.get(req)
+        if body is None or req.kind != self.mode:
+            return body
+        key = req.relpath()
+        with self._lock:
+            if key not in self._done:
+                data = body.data if body.data is not None else body.path.read_bytes()  # type: ignore[union-attr]
+                changed = tamper_zip(data) if self.mode == "zip" else data + TAMPER_NOTE.lstrip(b"\n")
+                self._done[key] = Body(body.content_type, data=changed)
+            return self._done[key]

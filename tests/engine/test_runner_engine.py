@@ -87,3 +87,22 @@ def test_local_max_on_a_fresh_runner_imports_every_step(base_images: object, tmp
     work = steps[~steps["instruction"].str.startswith("FROM")]
     assert len(work) >= 4 and work["cached"].all(), work[["instruction", "cached"]].to_string()
     assert row["download_step_ran"] is False or row["download_step_ran"] == False  # noqa: E712
+
+
+def test_own_dockerfile_gets_only_the_mirror_args_it_declares(base_images: object, tmp_path: Path) -> None:
+    project = tmp_path / "own"
+    shutil.copytree(PROJECTS_DIR / "hello", project)
+    (project / "Dockerfile").write_text(
+        "FROM bench-base/builder:go1.23 AS build\n"
+        "ARG GOPROXY\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        'RUN test "$GOPROXY" = off && CGO_ENABLED=0 go build -o /app .\n'
+        "FROM bench-base/runtime-static:latest\n"
+        "COPY --from=build /app /app\n"
+        'ENTRYPOINT ["/app"]\n'
+    )
+    rows = _run(tmp_path, "project=own", f"project.path={project}", "strategy=own", "cache=none", "repetitions=1")
+    row = rows.iloc[0]
+    assert row["status"] == "ok" and row["startup_s"] > 0
+    assert row["steps_total"] >= 4

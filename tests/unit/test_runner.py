@@ -107,3 +107,20 @@ def test_failed_or_unknown_rows_are_not_judged() -> None:
     row.status, row.download_step_ran = "failed", True
     runner.check_postconditions(row)
     assert row.valid
+
+
+def test_engine_failure_stops_the_run_and_keeps_rows(tmp_path: Path) -> None:
+    class EngineDies(FakeExecutor):
+        def execute(self, build: PlannedBuild, row: BuildRow) -> Outcome:
+            out = super().execute(build, row)
+            if build.index == 1:
+                out.row.status, out.row.failure_class = "failed", "engine"
+            return out
+
+    fake = EngineDies()
+    writer = RunWriter(tmp_path)
+    writer.write_manifest({"run_id": "r", "scenario": "s"})
+    summary = runner.run(runner.plan(_variants("A", "B"), 3), fake, writer, _row)
+    assert summary.engine_stopped and fake.calls == ["A#r1", "B#r1"]
+    rows = load(tmp_path).builds
+    assert list(rows["failure_class"]) == ["", "engine"]
