@@ -95,7 +95,12 @@ class DockerExecutor:
             return Outcome(row)
         except cli.DockerCLIError as err:
             row.status, row.log_tail = "failed", f"{err}\n{err.stderr[-2000:]}"
-            row.failure_class = classify(err.stderr, [])
+            row.failure_class = "engine" if not sdk.answers() else classify(err.stderr, [])
+            return Outcome(row)
+        except Exception as err:  # the SDK's connection errors when the engine went away mid-build
+            if sdk.answers():
+                raise
+            row.status, row.failure_class, row.log_tail = "failed", "engine", f"{type(err).__name__}: {err}"[:2000]
             return Outcome(row)
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -263,6 +268,8 @@ class DockerExecutor:
             timed_out = isinstance(result.error, cli.DockerTimeout)
             row.status = "failed"
             row.failure_class = classify(result.rawjson, vertices, timed_out)
+            if not timed_out and not sdk.answers():
+                row.failure_class = "engine"  # the build broke because the engine went away
             row.log_tail = log_tail(result.rawjson, vertices)
         return _step_rows(row.build_id, steps)
 

@@ -65,6 +65,16 @@ def image_info(name: str) -> ImageInfo | None:
     )
 
 
+def answers() -> bool:
+    """True when the engine answers a ping now (after a failure: was it the build or the engine?)."""
+    try:
+        return bool(client().ping())
+    except (docker.errors.DockerException, UsageError, OSError):
+        return False
+    except Exception:  # requests' connection errors when the socket vanished mid-run
+        return False
+
+
 def engine_info() -> dict[str, Any]:
     """The engine's `docker info` answer."""
     return dict(client().info())
