@@ -10,7 +10,6 @@ build step would be in the scanned image. Each image is scanned just before the 
 from __future__ import annotations
 
 import base64
-import shutil
 import uuid
 from pathlib import Path
 
@@ -21,8 +20,7 @@ from hydra import compose, initialize_config_dir
 from bench import app, config
 from bench.engine import build as engine_build
 from bench.engine import leaks, sdk
-from bench.mirror import corpus, examples
-from bench.paths import CONF_DIR, PROJECTS_DIR
+from bench.paths import CONF_DIR
 from bench.results import load
 
 pytestmark = pytest.mark.engine
@@ -38,17 +36,6 @@ def _run(tmp_path: Path, *overrides: str) -> tuple[int, pd.DataFrame, Path]:
     run_dir = tmp_path / "run"
     code = app.run_from_config(cfg, run_dir, {}, list(overrides))
     return code, load(run_dir).builds.set_index("variant"), run_dir
-
-
-@pytest.fixture(scope="module")
-def small_service(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example service on the `small` corpus (as in test_runner_engine.py)."""
-    dest = tmp_path_factory.mktemp("small-service")
-    shutil.copy(PROJECTS_DIR / "service" / "main.go", dest / "main.go")
-    spec = corpus.load_spec("small")
-    for name, data in examples.render("service", corpus.ensure(spec, Path.home() / ".cache/bench/corpus")).items():
-        (dest / name).write_bytes(data)
-    return dest
 
 
 @pytest.fixture

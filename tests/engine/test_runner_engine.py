@@ -10,7 +10,6 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from bench import app, config
-from bench.mirror import corpus, examples
 from bench.paths import CONF_DIR, PROJECTS_DIR
 from bench.results import load
 
@@ -26,17 +25,6 @@ def _run(tmp_path: Path, *overrides: str) -> pd.DataFrame:
     builds = load(run_dir).builds
     assert code == 0, builds[["variant", "status", "failure_class", "log_tail"]].to_string()
     return builds.set_index("variant")
-
-
-@pytest.fixture(scope="module")
-def small_service(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example service, re-pointed at the `small` corpus so that builds take seconds, not a minute."""
-    dest = tmp_path_factory.mktemp("small-service")
-    shutil.copy(PROJECTS_DIR / "service" / "main.go", dest / "main.go")
-    spec = corpus.load_spec("small")
-    for name, data in examples.render("service", corpus.ensure(spec, Path.home() / ".cache/bench/corpus")).items():
-        (dest / name).write_bytes(data)
-    return dest
 
 
 def test_each_strategy_builds_runs_and_singlestage_is_20x(base_images: object, tmp_path: Path) -> None:
