@@ -136,8 +136,9 @@ def status(key: str) -> str:
 def ensure(key: str, say: Callable[[str], None] = print) -> bool:
     """Build the image of `key` (and its parents) unless it is current. True when something was built."""
     r = RECIPES[key]
-    built = ensure(r.parent, say) if r.parent else False
-    if not built and status(key) == "ok":
+    if r.parent:
+        ensure(r.parent, say)  # a rebuilt parent changes this recipe's hash, so the status below sees it
+    if status(key) == "ok":
         return False
     if r.suite:
         _build_rootfs(r, recipe_hash(key))

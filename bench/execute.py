@@ -71,7 +71,7 @@ class DockerExecutor:
             self._registry = None
         try:
             engine_build.remove_images(f"{RUN_LABEL}={self.ctx.run_id}")
-        except (cli.DockerCLIError, Exception):  # the engine may be gone; nothing measured depends on this
+        except Exception:  # the engine may be gone (CLI or SDK errors); nothing measured depends on this
             pass
         # Scratch copies, exported caches and the registry's blobs are state, not results.
         for scratch in (self.work, self.ctx.run_dir / "cache", self.ctx.run_dir / "registry"):
