@@ -17,18 +17,20 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from bench.mirror import gosum, modzip
+from bench.mirror import gosum
 from bench.mirror.graph import ModulePlan, minor, plan, plan_from_json, requirements
-from bench.mirror.modfiles import info_json, module_files
+from bench.mirror.modfiles import info_json
+from bench.mirror.modmake import VersionMaker
 from bench.mirror.modpath import escape
 from bench.mirror.spec import GENERATOR_VERSION, CorpusSpec, load_spec
 
-__all__ = ["Corpus", "CorpusSpec", "ensure", "generate", "load_spec", "plan"]
+__all__ = ["Corpus", "CorpusSpec", "ensure", "generate", "hashed", "load_spec", "plan"]
 MANIFEST = "corpus.json"
+CACHE = Path.home() / ".cache" / "bench" / "corpus"  # one generated corpus per spec digest, per machine
 
 
 @dataclass
@@ -89,38 +91,48 @@ class Corpus:
         return self.root / escape(path) / "@v"
 
 
-def _write_version(out: Path, plans: Mapping[str, ModulePlan], mod: ModulePlan, j: int) -> dict[str, str]:
-    version = mod.version(j)
-    files = module_files(plans, mod, j)
-    data = modzip.create(mod.path, version, files)
-    vdir = out / escape(mod.path) / "@v"
-    (vdir / f"{version}.zip").write_bytes(data)
-    (vdir / f"{version}.mod").write_bytes(files["go.mod"])
-    (vdir / f"{version}.info").write_bytes(info_json(version, j))
-    return {"zip": gosum.hash_zip(data), "mod": gosum.hash_gomod(files["go.mod"])}
-
-
 def generate(spec: CorpusSpec, out: Path) -> Corpus:
     """Write the corpus for `spec` into `out` (created; must not exist or be empty)."""
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
     plans = {p.path: p for p in plan(spec)}
     sums: dict[str, dict[str, str]] = {}
+    maker = VersionMaker(spec, plans)
     for mod in plans.values():
         vdir = out / escape(mod.path) / "@v"
         vdir.mkdir(parents=True, exist_ok=True)
         versions = [mod.version(j) for j in range(spec.versions)]
         (vdir / "list").write_text("".join(v + "\n" for v in versions))
         for j, version in enumerate(versions):
-            sums[f"{mod.path}@{version}"] = _write_version(out, plans, mod, j)
+            made = maker.make(mod, j)
+            (vdir / f"{version}.zip").write_bytes(made.zip())
+            (vdir / f"{version}.mod").write_bytes(made.files["go.mod"])
+            (vdir / f"{version}.info").write_bytes(info_json(version, j))
+            sums[f"{mod.path}@{version}"] = made.sums()
     manifest = {
         "generator": GENERATOR_VERSION,
-        "spec": asdict(spec),
+        "spec": spec.as_json(),
         "modules": [asdict(p) for p in plans.values()],
         "sums": sums,
     }
+    if spec.weight is not None:
+        manifest["zip_targets"] = maker.targets
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return Corpus(out, spec, plans, sums)
+
+
+def hashed(spec: CorpusSpec, select: Callable[[Corpus], Iterable[tuple[str, str]]] | None = None) -> Corpus:
+    """The corpus for `spec` with its go.sum hashes, written nowhere (`root` is not a directory).
+
+    Hashes cover the versions `select(corpus)` names (default: all). A heavy preset's go.sum
+    lines then cost its content and SHA-256 only, not the deflating and writing of 200 MB.
+    """
+    plans = {p.path: p for p in plan(spec)}
+    made = Corpus(Path("/nonexistent"), spec, plans, {})
+    maker = VersionMaker(spec, plans)
+    for path, version in sorted(select(made) if select else made.all_versions()):
+        made.sums[f"{path}@{version}"] = maker.make(plans[path], minor(version)).sums()
+    return made
 
 
 def ensure(spec: CorpusSpec, cache_dir: Path) -> Corpus:

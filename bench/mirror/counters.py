@@ -42,13 +42,19 @@ class Snapshot:
     upstream_requests: int = 0
     upstream_bytes: int = 0
 
-    def __sub__(self, other: Snapshot) -> Snapshot:
-        def minus(a: Any, b: Any) -> Any:
+    def _combine(self, other: Snapshot, sign: int) -> Snapshot:
+        def op(a: Any, b: Any) -> Any:
             if isinstance(a, dict):
-                return {k: a[k] - b.get(k, 0) for k in a}
-            return a - b
+                return {k: a.get(k, 0) + sign * b.get(k, 0) for k in {**a, **b}}
+            return a + sign * b
 
-        return replace(self, **{f.name: minus(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)})
+        return replace(self, **{f.name: op(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)})
+
+    def __sub__(self, other: Snapshot) -> Snapshot:
+        return self._combine(other, -1)
+
+    def __add__(self, other: Snapshot) -> Snapshot:
+        return self._combine(other, 1)
 
     @property
     def total_requests(self) -> int:
@@ -61,8 +67,15 @@ class Snapshot:
         return sum(self.faults.values())
 
     def as_row(self, prefix: str = "mirror_") -> dict[str, int | float]:
-        """A flat dict for a result row (`mirror_requests_zip`, `mirror_faults_reset`, ...)."""
-        row: dict[str, int | float] = {}
+        """A flat dict for a result row (`mirror_requests_zip`, `mirror_faults_reset`, ...).
+
+        This is the one mapping from counters to result columns: rows, the CLI and the
+        report all use these names (`mirror_bytes_sent`, `mirror_requests_total`, ...).
+        """
+        row: dict[str, int | float] = {
+            f"{prefix}requests_total": self.total_requests,
+            f"{prefix}faults_total": self.total_faults,
+        }
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, dict):

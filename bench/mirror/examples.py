@@ -1,9 +1,9 @@
 """The example Go projects in scenarios/projects and the corpus each one builds on.
 
-`hello` has no dependencies; `service` and `large` are HTTP services importing every
-layer-0 module of their corpus (so their build list is the whole corpus). Their go.mod,
-go.sum and corpus_gen.go are generated from the default-seed corpus and committed;
-`python -m bench.mirror projects` rewrites them after a generator change.
+`hello` has no dependencies; `service`, `large` and `api` (the weight of a real service) are
+HTTP services importing every layer-0 module of their corpus (so their build list is the whole
+corpus). Their go.mod, go.sum and corpus_gen.go are generated from the default-seed corpus and
+committed; `python -m bench.mirror projects` rewrites them after a generator change.
 Direct requirements sit one minor below the newest release, so a `go.mod` bump exists.
 """
 
@@ -18,7 +18,7 @@ from bench.paths import PROJECTS_DIR
 GO_VERSION = "1.23"
 MODULE_PREFIX = "example.com/bench"
 # project -> corpus preset it builds on (None: no dependencies)
-PROJECTS: dict[str, str | None] = {"hello": None, "service": "medium", "large": "large"}
+PROJECTS: dict[str, str | None] = {"hello": None, "service": "medium", "large": "large", "api": "realistic"}
 GENERATED = ("go.mod", "go.sum", "corpus_gen.go")
 
 
@@ -45,6 +45,12 @@ def requirements(corpus: Corpus) -> tuple[dict[str, str], dict[str, str]]:
     direct = {p: corpus.versions(p)[-2] for p in corpus.top() if p != spare(corpus)}
     selected = corpus.build_list(direct)
     return direct, {p: v for p, v in selected.items() if p not in direct}
+
+
+def build_list(corpus: Corpus) -> list[tuple[str, str]]:
+    """(path, version) of every module a project on `corpus` needs: what its go.sum covers."""
+    direct, indirect = requirements(corpus)
+    return sorted({**direct, **indirect}.items())
 
 
 def render(name: str, corpus: Corpus | None) -> dict[str, bytes]:

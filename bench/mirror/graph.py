@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bench.mirror import words
+from bench.mirror import weight, words
 from bench.mirror.spec import CorpusSpec
 
 
@@ -93,11 +93,29 @@ def _edges(rng: random.Random, layers: list[list[int]], fanout: int) -> dict[int
     return deps
 
 
+def _numbered(rng: random.Random, pool: list[str], count: int) -> tuple[str, ...]:
+    """`count` distinct names: a seeded sample of `pool`, then numbered ones once the pool runs out.
+
+    A few real modules have 50-150 packages, a few real packages hundreds of types.
+    """
+    picked = rng.sample(pool, min(count, len(pool)))
+    return tuple(picked + [f"{pool[j % len(pool)]}{j}" for j in range(len(picked), count)])
+
+
+def _shape(spec: CorpusSpec) -> tuple[list[int], list[list[int]]]:
+    """(modules per layer, record types of each package of each module): even and uniform, or measured."""
+    if spec.weight is None:
+        return _layer_sizes(spec.modules, spec.depth), [[spec.types] * spec.packages] * spec.modules
+    layers = weight.layer_sizes(spec.modules, spec.weight.layers) if spec.weight.layers else None
+    types = weight.type_counts(spec, weight.zip_targets(spec))
+    return layers or _layer_sizes(spec.modules, spec.depth), types
+
+
 def plan(spec: CorpusSpec) -> list[ModulePlan]:
     """The module graph for `spec`; deterministic in the seed and independent of the platform."""
     rng = random.Random(spec.seed)
     names = _names(rng, spec)
-    sizes = _layer_sizes(spec.modules, spec.depth)
+    sizes, packages = _shape(spec)
     layers = [list(range(sum(sizes[:i]), sum(sizes[: i + 1]))) for i in range(spec.depth)]
     # A leaf carries uppercase letters so the `!x` case encoding is exercised on every build.
     upper = layers[-1][0]
@@ -107,8 +125,8 @@ def plan(spec: CorpusSpec) -> list[ModulePlan]:
     paths = [f"{spec.namespace()}/{name}" for name in names]
     plans = []
     for m in range(spec.modules):
-        subs = tuple(rng.sample(words.SUBPACKAGES, spec.packages - 1))
-        entities = tuple(tuple(rng.sample(words.ENTITIES, spec.types)) for _ in range(spec.packages))
+        subs = _numbered(rng, words.SUBPACKAGES, len(packages[m]) - 1)
+        entities = tuple(_numbered(rng, words.ENTITIES, n) for n in packages[m])
         edges = tuple((paths[d], 1 if rng.random() < 0.3 else 0) for d in sorted(deps[m]))
         plans.append(ModulePlan(paths[m], layer_of[m], edges, subs, entities))
     return plans

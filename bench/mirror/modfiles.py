@@ -13,8 +13,14 @@ MODULE_GO = "1.21"
 _EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def module_files(plans: Mapping[str, ModulePlan], mod: ModulePlan, index: int) -> dict[str, bytes]:
-    """Every file of `mod` at its index-th version, by path relative to the module root."""
+def module_files(
+    plans: Mapping[str, ModulePlan], mod: ModulePlan, index: int, *, tree: bool = False
+) -> dict[str, bytes]:
+    """Every compiled file of `mod` at its index-th version (plus go.mod, LICENSE, README, one test).
+
+    Subpackage i imports subpackage i-1 (a chain), or with `tree` subpackage (i-1)//2: a module
+    with a hundred packages then compiles them in parallel, as real ones do, not one after another.
+    """
     version = mod.version(index)
     reqs = requirements(plans, mod.path, index)
     direct = {d for d, _ in mod.deps}
@@ -28,7 +34,8 @@ def module_files(plans: Mapping[str, ModulePlan], mod: ModulePlan, index: int) -
     subs = [gocode.Import(gocode.package_name(s), f"{mod.path}/{s}") for s in mod.subpackages]
     dep_imports = [gocode.Import(f"dep{i}", d) for i, (d, _) in enumerate(mod.deps)]
     pkg_specs = [("", mod.path, subs + dep_imports, subs)]
-    pkg_specs += [(s, f"{mod.path}/{s}", subs[i - 1 : i], []) for i, s in enumerate(mod.subpackages)]
+    parent = (lambda i: (i - 1) // 2) if tree else (lambda i: i - 1)
+    pkg_specs += [(s, f"{mod.path}/{s}", [subs[parent(i)]] if i else [], []) for i, s in enumerate(mod.subpackages)]
     for (rel, path, imports, routed), entities in zip(pkg_specs, mod.entities):
         src = gocode.package_files(
             path=path, version=version, history=history, entities=list(entities), deps=imports, routed=routed

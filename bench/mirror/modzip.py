@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from bench.mirror.modpath import check_module_path, check_version
 
@@ -34,15 +34,18 @@ def check_files(module: str, version: str, names: list[str]) -> None:
         folded.add(name.lower())
 
 
-def create(module: str, version: str, files: Mapping[str, bytes]) -> bytes:
-    """The zip for `module@version` holding `files` (relative name -> content)."""
+def create(module: str, version: str, files: Mapping[str, bytes], stored: Collection[str] = ()) -> bytes:
+    """The zip for `module@version` holding `files` (relative name -> content).
+
+    Names in `stored` are stored uncompressed (incompressible data: deflate would only cost time).
+    """
     names = sorted(files)
     check_files(module, version, names)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in names:
             info = zipfile.ZipInfo(f"{module}@{version}/{name}", date_time=FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # unix, so the mode bits above mean what they say
             zf.writestr(info, files[name])

@@ -1,20 +1,17 @@
-"""Network profiles of the module proxy (conf/proxy/*.yaml) and their loader.
+"""Network profiles of the module proxy: what the config layer hands the mirror.
 
-`ProxyProfile` has plain fields only, so it can be registered in Hydra's ConfigStore as is.
+`ProxyProfile` has plain fields only, so it is registered in Hydra's ConfigStore as is
+(conf/proxy/*.yaml are its options). The mirror never reads conf/: `bench.options`
+loads profiles and resolves a chain's member names into a `ProxySetup`.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from bench.errors import UsageError
-from bench.mirror.confload import load_dataclass, names
 from bench.mirror.shaping import Shape
-from bench.paths import CONF_DIR
 
-PROFILE_DIR = CONF_DIR / "proxy"
 KINDS = ("mirror", "chain", "upstream")
 SEPARATORS = (",", "|")
 TAMPER_MODES = ("", "zip", "mod")
@@ -133,22 +130,24 @@ class ProxyProfile:
         )
 
 
-def available(directory: Path = PROFILE_DIR) -> list[str]:
-    """Names of the profiles in `directory`."""
-    return names(directory)
+@dataclass(frozen=True)
+class ProxySetup:
+    """A profile with its chain resolved: `members` are the profiles whose servers start, in GOPROXY order.
 
+    For a mirror or upstream profile the only member is the profile itself.
+    """
 
-def load_profile(name: str, directory: Path = PROFILE_DIR) -> ProxyProfile:
-    """conf/proxy/<name>.yaml as a ProxyProfile (UsageError on an unknown name or a bad file)."""
-    path = directory / f"{name}.yaml"
-    if not path.is_file():
-        raise UsageError(f"unknown proxy profile {name!r}; known: {', '.join(available(directory))}")
-    profile = load_dataclass(ProxyProfile, path)
-    if profile.name != name:
-        raise UsageError(f"{path}: name {profile.name!r} does not match the file name")
-    return profile
+    profile: ProxyProfile
+    members: tuple[ProxyProfile, ...]
 
+    @classmethod
+    def single(cls, profile: ProxyProfile) -> ProxySetup:
+        """A setup of a profile that is not a chain."""
+        if profile.kind == "chain":
+            raise ValueError(f"profile {profile.name!r} is a chain: resolve its members (bench.options.proxy_setup)")
+        return cls(profile, (profile,))
 
-def load_all(directory: Path = PROFILE_DIR) -> dict[str, ProxyProfile]:
-    """Every profile in `directory`, by name."""
-    return {n: load_profile(n, directory) for n in available(directory)}
+    @property
+    def name(self) -> str:
+        """The profile's name."""
+        return self.profile.name

@@ -16,7 +16,7 @@ import random
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 
@@ -78,9 +78,22 @@ class Shaper:
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
         self.link = Link(shape.bandwidth_mbit * 1e6 / 8) if shape.bandwidth_mbit > 0 else None
+        self._base_seed = shape.seed
         self._jitter = random.Random(shape.seed)
         self._seen: Counter[str] = Counter()
         self._lock = threading.Lock()
+
+    def restart(self, round_key: str) -> None:
+        """Start the fault and jitter sequences afresh for one round (e.g. `<run seed>|<repetition>`).
+
+        Every build of a round then meets the same faults for the same requests, whatever
+        was asked before: compared variants face the same network.
+        """
+        with self._lock:
+            seed = random.Random(f"{self._base_seed}|{round_key}").getrandbits(31)
+            self.shape = replace(self.shape, seed=seed)
+            self._jitter = random.Random(seed)
+            self._seen.clear()
 
     def _rtt(self) -> float:
         with self._lock:  # random.Random is not documented as thread-safe

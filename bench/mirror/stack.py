@@ -1,6 +1,6 @@
 """Start what a proxy profile needs and compose the GOPROXY value the go command gets.
 
-    with stack.start("flaky_pipe", corpus_dir, seed=3) as proxy:
+    with stack.start(options.proxy_setup("flaky_pipe"), corpus_dir, seed=3) as proxy:
         with proxy.measure() as m:
             ...  # build with GOPROXY=proxy.goproxy
         row.update(m.row())
@@ -22,7 +22,7 @@ from types import TracebackType
 from bench.mirror import auth
 from bench.mirror.cache import CachingStore
 from bench.mirror.counters import Snapshot
-from bench.mirror.profiles import PROFILE_DIR, ProxyProfile, load_profile
+from bench.mirror.profiles import ProxyProfile, ProxySetup
 from bench.mirror.server import MirrorServer
 from bench.mirror.store import DirectoryStore, Store, TamperingStore
 
@@ -54,6 +54,11 @@ class StackMeasurement:
     """Counters of every server of a stack over one `measure()` block, by member name."""
 
     result: dict[str, Snapshot] = field(default_factory=dict)
+
+    def total(self) -> Snapshot | None:
+        """Every member's counters added up (a chain's servers together); None when nothing was measured."""
+        snaps = list(self.result.values())
+        return sum(snaps[1:], snaps[0]) if snaps else None
 
     def row(self, prefix: str = "mirror_") -> dict[str, int | float]:
         """Flat columns; a chain's members get their name in the prefix (`mirror_flaky_faults_reset`)."""
@@ -100,6 +105,11 @@ class ProxyStack:
         """A .netrc with the credentials of every server that demands them, else None."""
         text = "".join(auth.netrc_text(s.url, *s.credentials) for s in self.servers.values() if s.credentials)
         return text or None
+
+    def restart_faults(self, round_key: str) -> None:
+        """Every server's fault and jitter sequences start afresh for this round (see `Shaper.restart`)."""
+        for server in self.servers.values():
+            server.shaper.restart(round_key)
 
     def snapshot(self) -> dict[str, Snapshot]:
         """Counters of every server now."""
@@ -150,23 +160,23 @@ def _start_member(
 
 
 def start(
-    profile: ProxyProfile | str,
+    setup: ProxySetup | ProxyProfile,
     root: Path | None = None,
     *,
     store_dir: Path | None = None,
     seed: int | None = None,
-    profile_dir: Path = PROFILE_DIR,
     probe_timeout: float = 3.0,
     port: int = 0,
 ) -> ProxyStack:
-    """Start the servers `profile` needs over `root` (a corpus, a GOPROXY tree or a GOMODCACHE).
+    """Start the servers a profile needs over `root` (a corpus, a GOPROXY tree or a GOMODCACHE).
 
+    A chain must come as a `ProxySetup` with its members resolved (bench.options.proxy_setup).
     `store_dir` is the store of a caching mirror; `seed` overrides every member's fault seed;
     `port` fixes the port of a single-server profile (default: a free one).
     Raises ProxyUnavailable (one line) when an upstream does not answer.
     """
-    prof = load_profile(profile, profile_dir) if isinstance(profile, str) else profile
-    members = [load_profile(n, profile_dir) for n in prof.chain] if prof.kind == "chain" else [prof]
+    setup = setup if isinstance(setup, ProxySetup) else ProxySetup.single(setup)
+    prof, members = setup.profile, setup.members
     if port and len(members) > 1:
         raise ValueError(f"profile {prof.name!r} starts several servers: a fixed port does not fit")
     servers: dict[str, MirrorServer] = {}

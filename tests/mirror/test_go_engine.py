@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import options
 from bench.engine.gocmd import GoRun, timed
 from bench.mirror import examples, modzip, stack
 from bench.mirror.corpus import Corpus
@@ -37,7 +38,7 @@ def test_go_downloads_every_corpus_version_and_verifies_it(go: GoRunner, small_c
     consumer = write_consumer(tmp_path / "consumer", small_corpus, small_corpus.all_versions())
     gosum_before = (consumer / "go.sum").read_text()
     everything = " ".join(f"{p}@{v}" for p, v in small_corpus.all_versions())
-    with stack.start("local", small_corpus.root) as proxy, proxy.measure() as m:
+    with stack.start(options.proxy_setup("local"), small_corpus.root) as proxy, proxy.measure() as m:
         run = go(
             f"cd /src && go mod download {everything} && go mod verify",
             goproxy=proxy.goproxy,
@@ -63,7 +64,7 @@ def test_corrupted_zip_fails_with_gos_checksum_error(go: GoRunner, small_corpus:
     files["README.md"] += b"one changed byte is enough\n"
     zpath.write_bytes(modzip.create(path, version, files))  # still a valid zip, other bits
     consumer = write_consumer(tmp_path / "consumer", small_corpus)
-    with stack.start("local", tampered) as proxy:
+    with stack.start(options.proxy_setup("local"), tampered) as proxy:
         run = go("cd /src && go mod download", goproxy=proxy.goproxy, mounts={consumer: "/src:ro"})
     assert _fails_with(run, "SECURITY ERROR", "checksum mismatch", path), run.stderr[-2000:]
 
@@ -71,7 +72,7 @@ def test_corrupted_zip_fails_with_gos_checksum_error(go: GoRunner, small_corpus:
 def _download(
     go: GoRunner, profile: str, c: Corpus, consumer: Path, seed: int | None = None
 ) -> tuple[GoRun, dict[str, Snapshot]]:
-    with stack.start(profile, c.root, seed=seed) as proxy, proxy.measure() as m:
+    with stack.start(options.proxy_setup(profile), c.root, seed=seed) as proxy, proxy.measure() as m:
         run = go(timed("cd /src && go mod download"), goproxy=proxy.goproxy, mounts={consumer: "/src:ro"})
     return run, m.result
 
@@ -129,7 +130,7 @@ def build_project(
                 run, counts = go(f"cd /src && {BUILD} && {TIDY_UNCHANGED}", goproxy="off", mounts=mounts), None
             else:
                 c: Corpus = request.getfixturevalue(f"{preset}_corpus")
-                with stack.start("local", c.root) as proxy, proxy.measure() as m:
+                with stack.start(options.proxy_setup("local"), c.root) as proxy, proxy.measure() as m:
                     run = go(script, goproxy=proxy.goproxy, mounts=mounts)
                 counts = m.result["local"]
             done[name] = Built(run, counts, out / "download")
@@ -162,7 +163,7 @@ def test_service_rebuilds_from_its_copied_module_cache_alone(
 ) -> None:
     first = build_project("service")
     assert first.run.ok and any(first.modcache.rglob("*.zip"))
-    with stack.start("local", first.modcache) as proxy, proxy.measure() as m:
+    with stack.start(options.proxy_setup("local"), first.modcache) as proxy, proxy.measure() as m:
         again = _rebuild_service(go, proxy.goproxy)
     assert again.ok, again.stderr[-3000:]
     assert m.result["local"].requests["zip"] == first.counts.requests["zip"]  # type: ignore[union-attr]

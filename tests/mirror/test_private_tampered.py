@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from bench import options
 from bench.errors import UsageError
-from bench.mirror import auth, gosum, modpath, profiles, stack
+from bench.mirror import auth, gosum, modpath, stack
 from bench.mirror.corpus import Corpus
 from bench.mirror.profiles import ProxyProfile
 from bench.mirror.server import MirrorServer
@@ -65,7 +66,7 @@ def test_an_open_mirror_ignores_authorization(small_corpus: Corpus) -> None:
 
 
 def test_private_profile_serves_https_with_a_certificate_for_127_0_0_1(small_corpus: Corpus) -> None:
-    with stack.start("private", small_corpus.root) as proxy:
+    with stack.start(options.proxy_setup("private"), small_corpus.root) as proxy:
         assert proxy.goproxy.startswith("https://127.0.0.1:")
         assert proxy.credentials == ("bench", "bench-test-token-not-a-secret")
         trust = ssl.create_default_context(cadata=proxy.ca_pem.decode())  # type: ignore[union-attr]
@@ -84,7 +85,7 @@ def test_private_profile_serves_https_with_a_certificate_for_127_0_0_1(small_cor
 
 
 def test_token_comes_from_the_environment_when_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    prof = profiles.load_profile("private")
+    prof = options.load("proxy", "private", key="proxy")
     monkeypatch.delenv(prof.auth_token_env, raising=False)
     assert prof.credentials() == ("bench", prof.auth_token)
     monkeypatch.setenv(prof.auth_token_env, "from-env-token")
@@ -104,7 +105,7 @@ def test_token_comes_from_the_environment_when_set(monkeypatch: pytest.MonkeyPat
 def test_bad_private_or_tamper_profiles_fail_clearly(tmp_path: Path, body: str, message: str) -> None:
     (tmp_path / "bad.yaml").write_text(body)
     with pytest.raises(UsageError, match=message):
-        profiles.load_profile("bad", tmp_path)
+        options.load("proxy", "bad", key="proxy", directory=tmp_path)
 
 
 def test_secret_files_are_owner_only(tmp_path: Path) -> None:
@@ -119,7 +120,7 @@ def test_tampered_profile_serves_valid_zips_whose_hash_go_sum_rejects(small_corp
     version = small_corpus.versions(path)[0]
     base = f"/{modpath.escape(path).replace('!', '%21')}/@v/{version}"
     expected = small_corpus.sums[f"{path}@{version}"]
-    with stack.start("tampered", small_corpus.root) as proxy:
+    with stack.start(options.proxy_setup("tampered"), small_corpus.root) as proxy:
         server = proxy.servers["tampered"]
         status, data, _ = _request(server, base + ".zip")
         assert status == 200 and data != (small_corpus.module_dir(path) / f"{version}.zip").read_bytes()

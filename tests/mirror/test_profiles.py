@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bench import options
 from bench.errors import UsageError
-from bench.mirror import modpath, profiles, stack
+from bench.mirror import modpath, stack
 from bench.mirror.cache import CachingStore
 from bench.mirror.corpus import Corpus
 from bench.mirror.profiles import ProxyProfile
@@ -31,21 +32,21 @@ ISSUE_PROFILES = {
 
 
 def test_every_profile_of_the_issue_loads() -> None:
-    loaded = profiles.load_all()
+    loaded = {n: options.load("proxy", n) for n in options.names("proxy")}
     assert set(loaded) >= ISSUE_PROFILES
     assert all(p.name == n for n, p in loaded.items())
 
 
 def test_profiles_are_ordered_by_distance() -> None:
-    rtts = [profiles.load_profile(n).rtt_ms for n in ("local", "lan", "near_mirror", "far_proxy")]
-    bws = [profiles.load_profile(n).bandwidth_mbit for n in ("lan", "near_mirror", "far_proxy")]
+    rtts = [options.load("proxy", n, key="proxy").rtt_ms for n in ("local", "lan", "near_mirror", "far_proxy")]
+    bws = [options.load("proxy", n, key="proxy").bandwidth_mbit for n in ("lan", "near_mirror", "far_proxy")]
     assert rtts == sorted(rtts) and rtts[0] == 0 and bws == sorted(bws, reverse=True)
-    flaky, far = profiles.load_profile("flaky"), profiles.load_profile("far_proxy")
+    flaky, far = options.load("proxy", "flaky", key="proxy"), options.load("proxy", "far_proxy", key="proxy")
     assert flaky.rtt_ms == far.rtt_ms and flaky.fault_total > 0 and far.fault_total == 0
 
 
 def test_pipe_and_comma_differ_only_in_separator() -> None:
-    pipe, comma = profiles.load_profile("flaky_pipe"), profiles.load_profile("flaky_comma")
+    pipe, comma = options.load("proxy", "flaky_pipe", key="proxy"), options.load("proxy", "flaky_comma", key="proxy")
     assert (pipe.chain, pipe.separator, comma.chain, comma.separator) == (
         ["flaky", "near_mirror"],
         "|",
@@ -55,9 +56,9 @@ def test_pipe_and_comma_differ_only_in_separator() -> None:
 
 
 def test_upstream_urls_are_plain_config_values() -> None:
-    assert profiles.load_profile("upstream_golang").url == "https://proxy.golang.org"
-    assert profiles.load_profile("upstream_china").url == "https://goproxy.cn"
-    assert profiles.load_profile("upstream_direct").url == "direct"
+    assert options.load("proxy", "upstream_golang", key="proxy").url == "https://proxy.golang.org"
+    assert options.load("proxy", "upstream_china", key="proxy").url == "https://goproxy.cn"
+    assert options.load("proxy", "upstream_direct", key="proxy").url == "direct"
 
 
 @pytest.mark.parametrize(
@@ -73,18 +74,18 @@ def test_upstream_urls_are_plain_config_values() -> None:
 def test_bad_profiles_fail_with_one_clear_line(tmp_path: Path, body: str, message: str) -> None:
     (tmp_path / "bad.yaml").write_text(body)
     with pytest.raises(UsageError, match=message) as err:
-        profiles.load_profile("bad", tmp_path)
+        options.load("proxy", "bad", key="proxy", directory=tmp_path)
     assert "\n" not in str(err.value)
 
 
 def test_unknown_profile_names_the_known_ones() -> None:
     with pytest.raises(UsageError, match="far_proxy"):
-        profiles.load_profile("nope")
+        options.load("proxy", "nope", key="proxy")
 
 
 def test_chain_composes_goproxy_from_its_servers(small_corpus: Corpus) -> None:
     for name, sep in (("flaky_pipe", "|"), ("flaky_comma", ",")):
-        with stack.start(name, small_corpus.root) as proxy:
+        with stack.start(options.proxy_setup(name), small_corpus.root) as proxy:
             urls = [s.url for s in proxy.servers.values()]
             assert list(proxy.servers) == ["flaky", "near_mirror"]
             assert proxy.goproxy == sep.join(urls)
@@ -92,12 +93,12 @@ def test_chain_composes_goproxy_from_its_servers(small_corpus: Corpus) -> None:
 
 
 def test_seed_override_reaches_every_member(small_corpus: Corpus) -> None:
-    with stack.start("flaky_pipe", small_corpus.root, seed=99) as proxy:
+    with stack.start(options.proxy_setup("flaky_pipe"), small_corpus.root, seed=99) as proxy:
         assert {s.shaper.shape.seed for s in proxy.servers.values()} == {99}
 
 
 def test_stack_measure_gives_a_flat_row_per_member(small_corpus: Corpus) -> None:
-    with stack.start("flaky_comma", small_corpus.root, seed=1) as proxy, proxy.measure() as m:
+    with stack.start(options.proxy_setup("flaky_comma"), small_corpus.root, seed=1) as proxy, proxy.measure() as m:
         get(proxy.servers["near_mirror"].port, "/example.com/@v/list")
     row = m.row()
     assert row["mirror_near_mirror_not_found"] == 1 and row["mirror_flaky_not_found"] == 0
