@@ -5,13 +5,19 @@ PY := $(VENV)/bin/python
 SCENARIO ?= multistage
 TEST_FLAGS ?=
 
-.PHONY: bench test setup engine bases clean-venv
+.PHONY: bench test lint setup engine bases test-tools clean-venv
 
 bench: setup
 	$(PY) -m bench +scenario=$(SCENARIO)
 
-test: setup
+# Lint first (contracts, types, style): a broken boundary fails before the long engine tests.
+test: setup test-tools lint
 	$(PY) -m pytest $(TEST_FLAGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	$(VENV)/bin/ruff check bench tests scripts
 
 setup: $(VENV)/.installed engine bases
 
@@ -26,6 +32,9 @@ engine: $(VENV)/.installed
 
 bases: engine
 	$(PY) -m bench.bases build
+
+test-tools: $(VENV)/.installed
+	$(PY) -m bench.hosttools
 
 clean-venv:
 	rm -rf $(VENV)

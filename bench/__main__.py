@@ -1,4 +1,4 @@
-"""`python -m bench +scenario=multistage`: the Hydra entry point, kept thin."""
+"""`bench +scenario=multistage` (or `python -m bench ...`): the Hydra entry point, kept thin."""
 
 from __future__ import annotations
 
@@ -10,18 +10,24 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from bench import options
 from bench.config import register
 from bench.errors import UsageError
+from bench.help import register as register_help
+from bench.paths import CONF_DIR
 
 register()
+register_help()  # `bench --help` is generated from conf/ (conf/hydra/help/bench.yaml)
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+# An absolute config path: conf/ in a checkout, or the copy inside an installed wheel (bench.paths).
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
 def main(cfg: DictConfig) -> int:
     """Run the composed scenario; bad input is one line and exit code 2."""
     from bench.app import run_from_config
 
     hc = HydraConfig.get()
+    options.use_searchpath(list(hc.searchpath))  # options of your own beside conf/ (hydra.searchpath=[file://...])
     try:
         code = run_from_config(cfg, Path(hc.runtime.output_dir), dict(hc.runtime.choices), list(hc.overrides.task))
     except UsageError as err:

@@ -6,7 +6,11 @@ them built with `--network=host` so apt reaches the archive. Each image carries 
 hash of its recipe in the label `bench.recipe` and is rebuilt only when that changes.
 With `base=registry` the same roles map to the public images that teams use.
 
-CLI: `python -m bench.bases [list]`, `python -m bench.bases build [--go 1.23]`.
+Go builders: 1.23 on bookworm with bookworm-backports' Go, 1.24 on trixie with trixie's own,
+1.25-1.27 on trixie with trixie-backports' Go. Each builder is labelled with the exact version
+`go env GOVERSION` printed when it was built (`go_version(image)`).
+
+CLI: `python -m bench.bases [list]`, `python -m bench.bases build [--go 1.26 ...|--go all]`.
 """
 
 from __future__ import annotations
@@ -17,22 +21,42 @@ import json
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import debian
 from bench.engine import cli, sdk
-from bench.engine.setup import state_dir
 from bench.errors import UsageError, cli_entry
-from bench.paths import BASES_DIR
+from bench.paths import BASES_DIR, state_dir
 from bench.progress import long_step
 
-GO_VERSIONS = ("1.23", "1.24")
+
+@dataclass(frozen=True)
+class GoBuilder:
+    """Where one local Go builder comes from, and the exact Go version that gives."""
+
+    version: str  # what the archive serves; tests/engine/test_bases.py checks it against the built image
+    root: str  # recipe key of the Debian root
+    pocket: str  # the apt suite golang-1.N-go is installed from
+
+
+# The one table of local Go builders (seen in the archive 2026-11-28; see docs/facts.md).
+GO_BUILDERS: dict[str, GoBuilder] = {
+    "1.23": GoBuilder("1.23.5", "debian-bookworm", "bookworm-backports"),
+    "1.24": GoBuilder("1.24.4", "debian-trixie", "trixie"),
+    "1.25": GoBuilder("1.25.12", "debian-trixie", "trixie-backports"),
+    "1.26": GoBuilder("1.26.11", "debian-trixie", "trixie-backports"),
+    "1.27": GoBuilder("1.27.4", "debian-trixie", "trixie-backports"),
+}
+GO_VERSIONS = tuple(GO_BUILDERS)
+DEFAULT_GO = "1.23"  # the only builder `make setup` builds; others are built when a run needs them
 ROLES = ("builder", "runtime-static", "runtime-debian", "scratch")
 REGISTRY_ONLY_ROLES = ("builder-alpine", "runtime-distroless")
 RECIPE_LABEL = "bench.recipe"
 ROLE_LABEL = "bench.role"
+GO_VERSION_LABEL = "bench.go.version"
 RECIPE_FORMAT = 1  # bump to rebuild every local base image
 
 # What teams pull when they have a registry; `{go}` is the Go version.
@@ -57,6 +81,15 @@ class Recipe:
     dockerfile: str = ""
     build_args: dict[str, str] = field(default_factory=dict)
     parent: str | None = None
+    go: str = ""  # builders only: the image is labelled with its `go env GOVERSION` after the build
+
+
+def _builder(go: str, b: GoBuilder) -> Recipe:
+    root = "bench-base/debian:" + b.root.removeprefix("debian-")
+    return Recipe(
+        f"builder-go{go}", f"bench-base/builder:go{go}", "builder", dockerfile="builder.Dockerfile",
+        build_args={"ROOT": root, "POCKET": b.pocket, "GO_VERSION": go}, parent=b.root, go=go,
+    )
 
 
 RECIPES: dict[str, Recipe] = {
@@ -64,14 +97,7 @@ RECIPES: dict[str, Recipe] = {
     for r in [
         Recipe("debian-bookworm", "bench-base/debian:bookworm", "runtime-debian", suite="bookworm"),
         Recipe("debian-trixie", "bench-base/debian:trixie", "rootfs", suite="trixie"),
-        Recipe(
-            "builder-go1.23", "bench-base/builder:go1.23", "builder",
-            dockerfile="builder-bookworm.Dockerfile", build_args={"GO_VERSION": "1.23"}, parent="debian-bookworm",
-        ),
-        Recipe(
-            "builder-go1.24", "bench-base/builder:go1.24", "builder",
-            dockerfile="builder-trixie.Dockerfile", build_args={"GO_VERSION": "1.24"}, parent="debian-trixie",
-        ),
+        *(_builder(go, b) for go, b in GO_BUILDERS.items()),
         Recipe(
             "runtime-static", "bench-base/runtime-static:latest", "runtime-static",
             dockerfile="runtime-static.Dockerfile", parent="debian-bookworm",
@@ -80,7 +106,7 @@ RECIPES: dict[str, Recipe] = {
 }
 
 
-def recipe_key(role: str, go: str = GO_VERSIONS[0]) -> str | None:
+def recipe_key(role: str, go: str = DEFAULT_GO) -> str | None:
     """The local recipe for a role (None for scratch, which needs no image)."""
     if role == "builder":
         if go not in GO_VERSIONS:
@@ -98,7 +124,7 @@ def recipe_key(role: str, go: str = GO_VERSIONS[0]) -> str | None:
     raise UsageError(f"base role {role!r} is unknown; allowed: {allowed}")
 
 
-def image_for(role: str, go: str = GO_VERSIONS[0], base: str = "local") -> str:
+def image_for(role: str, go: str = DEFAULT_GO, base: str = "local") -> str:
     """The image name a Dockerfile uses for `role` (`FROM <name>`), without building it."""
     if base == "registry":
         if role not in REGISTRY_IMAGES:
@@ -121,6 +147,7 @@ def recipe_hash(key: str) -> str:
         "args": r.build_args,
         "dockerfile": (BASES_DIR / r.dockerfile).read_text() if r.dockerfile else "",
         "parent": recipe_hash(r.parent) if r.parent else "",
+        "go_label": GO_VERSION_LABEL if r.go else "",
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -140,20 +167,61 @@ def ensure(key: str, say: Callable[[str], None] = print) -> bool:
         ensure(r.parent, say)  # a rebuilt parent changes this recipe's hash, so the status below sees it
     if status(key) == "ok":
         return False
+    started = time.monotonic()
     if r.suite:
         _build_rootfs(r, recipe_hash(key))
     else:
         _build_dockerfile(r, recipe_hash(key))
+    say(f"bases: built {r.image} in {time.monotonic() - started:.0f} s")
     return True
 
 
-def ensure_all(go_versions: Iterable[str] = GO_VERSIONS, say: Callable[[str], None] = print) -> list[str]:
-    """Make every local base image current; return the keys that were (re)built."""
-    keys = ["debian-bookworm", "runtime-static", *(f"builder-go{g}" for g in go_versions)]
+def default_keys() -> list[str]:
+    """What `make setup` builds: the runtimes and the default builder (parents come along)."""
+    return ["debian-bookworm", "runtime-static", f"builder-go{DEFAULT_GO}"]
+
+
+def ensure_all(go_versions: Iterable[str] = (), say: Callable[[str], None] = print) -> list[str]:
+    """Make the default images and the builders of `go_versions` current; return the keys (re)built."""
+    keys = dict.fromkeys([*default_keys(), *(recipe_key("builder", g) or "" for g in go_versions)])
     return [k for k in keys if ensure(k, say)]
 
 
-def pull(role: str, go: str = GO_VERSIONS[0]) -> str:
+def ensure_for(go_versions: Iterable[str], roles: Iterable[str] = ("builder",),
+               say: Callable[[str], None] = print) -> list[str]:
+    """Only what a run needs: the builders of `go_versions` and the local images of `roles`."""
+    keys = {recipe_key("builder", g) for g in go_versions}
+    keys |= {recipe_key(role) for role in roles if role != "builder"}
+    return [k for k in sorted(k for k in keys if k) if ensure(k, say)]
+
+
+def ensure_images(images: Iterable[str], say: Callable[[str], None] = print) -> list[str]:
+    """Make the local images named (e.g. a Dockerfile plan's aliases) current; others are left alone."""
+    by_image = {r.image: k for k, r in RECIPES.items()}
+    keys = sorted({by_image[i] for i in images if i in by_image})
+    return [k for k in keys if ensure(k, say)]
+
+
+def go_version(image: str) -> str:
+    """The exact Go version of a builder image, e.g. `1.26.11`.
+
+    Local builders carry it in the label `bench.go.version`; the public golang images set
+    `GOLANG_VERSION` in their environment, which serves for `base=registry`.
+    """
+    if sdk.image_info(image) is None:
+        raise UsageError(f"image {image} is not in the engine; build it with `python -m bench.bases build --go V`")
+    config = json.loads(cli.run(["image", "inspect", "--format", "{{json .Config}}", image], timeout=60).stdout)
+    labels = (config or {}).get("Labels") or {}
+    if labels.get(GO_VERSION_LABEL):
+        return str(labels[GO_VERSION_LABEL])
+    for entry in (config or {}).get("Env") or []:
+        name, _, value = entry.partition("=")
+        if name == "GOLANG_VERSION":
+            return str(value)
+    raise UsageError(f"image {image} records no Go version ({GO_VERSION_LABEL} label or GOLANG_VERSION)")
+
+
+def pull(role: str, go: str = DEFAULT_GO) -> str:
     """`base=registry`: pull the public image of a role; one clear line when it cannot be had."""
     name = image_for(role, go, base="registry")
     if name == "scratch":
@@ -192,16 +260,35 @@ def _build_rootfs(r: Recipe, digest: str) -> None:
 
 
 def _build_dockerfile(r: Recipe, digest: str) -> None:
+    labels = [f"{RECIPE_LABEL}={digest}", f"{ROLE_LABEL}={r.role}"]
     args = [
         "buildx", "build", "--network=host", "--progress=plain",
         "-f", str(BASES_DIR / r.dockerfile), "-t", r.image,
-        "--label", f"{RECIPE_LABEL}={digest}", "--label", f"{ROLE_LABEL}={r.role}",
         "--build-arg", f"DEBIAN_ARCHIVE={debian.archive_url()}",
     ]
     for k, v in r.build_args.items():
         args += ["--build-arg", f"{k}={v}"]
+    # A builder gets its recipe label only with its Go version label (below), so a build
+    # that stops in between leaves a stale image, which the next ensure() rebuilds.
+    for label in [] if r.go else labels:
+        args += ["--label", label]
     with long_step(f"bases: building {r.image} (apt inside, about a minute)") as step:
         cli.run([*args, str(BASES_DIR)], timeout=1800, on_stderr_line=step.note)
+    if r.go:
+        _label_go_version(r, labels)
+
+
+def _label_go_version(r: Recipe, labels: list[str]) -> None:
+    out = cli.run(["run", "--rm", "--network=none", r.image, "go", "env", "GOVERSION"], timeout=120).stdout
+    version = out.strip().removeprefix("go")
+    expected = GO_BUILDERS[r.go].version
+    if version != expected:  # the table project.go=auto decides with must be what the archive installed
+        raise UsageError(f"{r.image}: `go env GOVERSION` printed {out.strip()!r}, but GO_BUILDERS says go{expected}; "
+                         "update the table in bench/bases.py")
+    args = ["buildx", "build", "--progress=quiet", "-t", r.image, "--label", f"{GO_VERSION_LABEL}={version}"]
+    for label in labels:
+        args += ["--label", label]
+    cli.run([*args, "-"], input=f"FROM {r.image}\n", timeout=300)
 
 
 def _stream(argv: list[str], on_line: Callable[[str], None]) -> None:
@@ -216,12 +303,12 @@ def _stream(argv: list[str], on_line: Callable[[str], None]) -> None:
 
 
 def rows() -> list[dict[str, str]]:
-    """One row per role and Go version: image, status, sizes, recipe hash."""
+    """One row per role and Go version: image, status, exact Go version, sizes, recipe hash."""
     out = []
     for role in ROLES:
         for go in GO_VERSIONS if role == "builder" else ("",):
-            key = recipe_key(role, go or GO_VERSIONS[0])
-            row = {"role": role, "go": go, "image": image_for(role, go or GO_VERSIONS[0])}
+            key = recipe_key(role, go or DEFAULT_GO)
+            row = {"role": role, "go": go, "version": "-", "image": image_for(role, go or DEFAULT_GO)}
             if key is None:
                 row.update(status="builtin", compressed="0", unpacked="0", recipe="-")
             else:
@@ -232,6 +319,8 @@ def rows() -> list[dict[str, str]]:
                     unpacked=_mb(info.size_unpacked) if info else "-",
                     recipe=recipe_hash(key),
                 )
+                if go and info:
+                    row["version"] = info.labels.get(GO_VERSION_LABEL, "-")
             out.append(row)
     return out
 
@@ -245,13 +334,16 @@ def main() -> None:
     """`python -m bench.bases [list|build] [--go V ...]`."""
     parser = argparse.ArgumentParser(prog="python -m bench.bases", description=__doc__.splitlines()[0])
     parser.add_argument("command", nargs="?", default="list", choices=["list", "build"])
-    parser.add_argument("--go", action="append", choices=GO_VERSIONS, help="Go versions of the builder (default: all)")
+    parser.add_argument(
+        "--go", action="append", default=[], choices=[*GO_VERSIONS, "all"],
+        help=f"also build the builder of this Go version (default: only go{DEFAULT_GO}'s)",
+    )
     ns = parser.parse_args()
     sdk.client()  # one clear line when no engine answers
     if ns.command == "build":
-        built = ensure_all(ns.go or GO_VERSIONS)
+        built = ensure_all(GO_VERSIONS if "all" in ns.go else ns.go)
         print(f"bases: {'built ' + ', '.join(built) if built else 'all current, nothing built'}")
-    cols = ["role", "go", "image", "status", "compressed", "unpacked", "recipe"]
+    cols = ["role", "go", "version", "image", "status", "compressed", "unpacked", "recipe"]
     table = rows()
     widths = {c: max(len(c), *(len(r[c]) for r in table)) for c in cols}
     print("  ".join(c.ljust(widths[c]) for c in cols))

@@ -1,28 +1,24 @@
-"""Configuration schemas (dataclasses registered in Hydra's ConfigStore) and the checks Hydra cannot do.
+"""Configuration schemas: one dataclass per axis, registered in Hydra's ConfigStore.
 
-One group per axis in conf/: project, strategy, cache, proxy, change, base, runtime. Each
-group option's YAML has a `name` equal to its file name. `compare` lists, per axis, the
-options that one run interleaves (A B C A B C ...); everything else stays as selected.
+Every axis option is a YAML file in conf/<axis>/ whose `name` equals its file name. The
+facts the code branches on live in the option's YAML (typed here), not in `if name == ...`
+chains: a new cache mode or change kind is a YAML file, plus one function only where it
+needs behaviour that no existing function has. `bench.axes` derives everything else
+(what download the declared state implies, which stages a cache restores) from these facts.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import DictConfig, OmegaConf
 
-from bench.errors import UsageError
 from bench.mirror.profiles import ProxyProfile
-from bench.paths import CONF_DIR, PROJECTS_DIR
+from bench.paths import PROJECTS_DIR
 
-AXES = ("project", "strategy", "cache", "proxy", "change", "base", "runtime")
-CACHE_MODES = ("none", "warm", "inline", "local_max", "registry_max")
-CHANGES = ("none", "source", "gomod_bump", "gomod_add")
-GO_VERSIONS = ("1.23", "1.24")
+AXES = ("project", "strategy", "cache", "proxy", "change", "base", "runtime", "attest")
 
 
 @dataclass
@@ -32,8 +28,11 @@ class ProjectConfig:
     name: str = "service"
     path: str | None = None  # a Go module on disk; null means scenarios/projects/<name>
     main: str = "."  # the main package, relative to the module root
-    go: str = "1.23"  # builder Go version
+    go: str = "auto"  # the builder's Go minor version; auto: the lowest local builder that meets go.mod
     dockerfile: str = "Dockerfile"  # the project's own Dockerfile, for strategy=own
+    target: str = ""  # the stage to build in a multi-target Dockerfile (strategy=own)
+    build_args: dict[str, str] = field(default_factory=dict)  # extra build arguments (strategy=own)
+    aliases: dict[str, str] = field(default_factory=dict)  # public image -> role or local image, for strategy=own
     modules: str | None = None  # what the mirror serves: a corpus preset, a GOPROXY-layout dir, or null
     startup_args: list[str] = field(default_factory=lambda: ["-healthcheck"])  # timed `docker run` arguments
 
@@ -43,6 +42,14 @@ class StrategyConfig:
     """How the Dockerfile is written (a template in scenarios/dockerfiles, or the project's own)."""
 
     name: str = "multistage"
+    description: str = ""
+    template: str = "multistage"  # scenarios/dockerfiles/<template>.Dockerfile.j2; "" = the project's own
+    network: str = "host"  # host (reaches the mirror on 127.0.0.1) or none
+    download_step: bool = True  # a `go mod download` step whose cache state the postconditions judge
+    context_before_download: bool = False  # the whole context is copied before the download: any edit reruns it
+    cache_mounts: bool = False  # RUN --mount=type=cache for the module and build caches
+    vendor: bool = False  # modules vendored into the context before building (-mod=vendor)
+    runtime_stage: bool = True  # the final stage's base comes from the runtime axis
     download_retries: int = 0  # wrap `go mod download` in a retry loop with exponential backoff
     retry_cap_seconds: int = 8
     build_flags: str = ""
@@ -58,17 +65,52 @@ class StrategyConfig:
 
 @dataclass
 class CacheConfig:
-    """Cache state before the measured build."""
+    """Cache state before the measured build, described by what it keeps and what it exports."""
 
     name: str = "warm"
-    fresh_runner: bool = False  # prime and export, prune everything local, build importing the cache
+    description: str = ""
+    keeps_builder_cache: bool = True  # build the unchanged project first (not measured) and keep its cache
+    fresh_runner: bool = False  # a new CI runner: nothing local survives but the base images
+    export: str = ""  # how the priming build exports its cache for a fresh runner: "", inline, local, registry
+    export_mode: str = "max"  # min: the final stage's layers only; max: every stage
+    compression: str = "gzip"  # the exported cache's layers: gzip (BuildKit's default) or zstd (local, registry)
+    compression_level: int | None = None  # null: BuildKit's default level; gzip 0-9, zstd 0-22
+    network: str = ""  # a proxy profile (conf/proxy) between the runner and the cache registry; "": unshaped loopback
+
+    def __post_init__(self) -> None:
+        problem = cache_problem(self)
+        if problem:
+            raise ValueError(f"cache {self.name!r}: {problem}")
+
+
+COMPRESSIONS = {"gzip": (0, 9), "zstd": (0, 22)}  # the levels BuildKit accepts for each
+
+
+def cache_problem(cache: CacheConfig) -> str:
+    """The first inconsistency of a cache option's compression and network settings ("" when none)."""
+    if cache.compression not in COMPRESSIONS:
+        return f"compression: {cache.compression!r} is not allowed; allowed: {', '.join(COMPRESSIONS)}"
+    low, high = COMPRESSIONS[cache.compression]
+    level = cache.compression_level
+    if level is not None and not low <= level <= high:
+        return f"compression_level: {level} is not allowed for {cache.compression}; allowed: {low}-{high} or null"
+    if cache.export not in ("local", "registry") and (cache.compression != "gzip" or level is not None):
+        return "compression: only a local or registry cache export takes it (inline cache is the image's own layers)"
+    if cache.network and cache.export not in ("inline", "registry"):
+        return "network: only a registry-backed cache (export inline or registry) goes over a network"
+    return ""
 
 
 @dataclass
 class ChangeConfig:
-    """What changed since the last build."""
+    """What changed since the last build, and what that change touches."""
 
     name: str = "none"
+    description: str = ""
+    apply: str = "none"  # the function in bench.projects.CHANGES that makes it
+    path: str = ""  # a file the change function works on (relative to the module root), where it takes one
+    touches_context: bool = False  # some file of the build context changes
+    touches_gomod: bool = False  # go.mod / go.sum change (a dependency download must run again)
 
 
 @dataclass
@@ -87,12 +129,39 @@ class RuntimeConfig:
 
 
 @dataclass
+class AttestConfig:
+    """Attestations buildx attaches to the image (with the containerd store, provenance by default)."""
+
+    name: str = "default"
+    description: str = ""
+    provenance: bool = True  # false: --provenance=false (a plain image instead of an index with an attestation)
+
+
+@dataclass
 class TimeoutConfig:
     """Seconds before a step is killed and recorded as a timeout."""
 
     build: float = 1200.0
     prepare: float = 900.0
     startup: float = 30.0
+
+
+@dataclass
+class MetricsConfig:
+    """Where a run's metrics go at its end (bench.metrics): a Pushgateway, a node_exporter textfile, both."""
+
+    pushgateway: str | None = None  # Pushgateway URL, e.g. http://127.0.0.1:9091
+    textfile: str | None = None  # a *.prom file in node_exporter's --collector.textfile.directory
+
+
+@dataclass
+class AdaptiveConfig:
+    """`repetitions=auto`: interleave rounds until every comparison is settled (or `max_repetitions`)."""
+
+    min_repetitions: int = 3  # rounds before the first check
+    max_repetitions: int = 15
+    threshold: float = 0.05  # settled when the ratio's interval lies wholly outside 1 +- threshold ...
+    target_width: float = 0.10  # ... or is narrower than this (relative to the ratio)
 
 
 @dataclass
@@ -106,6 +175,7 @@ class CompareConfig:
     change: list[str] = field(default_factory=list)
     base: list[str] = field(default_factory=list)
     runtime: list[str] = field(default_factory=list)
+    attest: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -113,7 +183,9 @@ class BenchConfig:
     """The root config."""
 
     name: str = "adhoc"  # the scenario name; a preset sets it (`scenario` is the preset group)
-    repetitions: int = 3
+    repetitions: Any = 3  # measured builds per variant, interleaved; or `auto` (see `adaptive`)
+    warmup: int = 0  # rounds built first and not recorded (hyperfine's --warmup)
+    adaptive: AdaptiveConfig = field(default_factory=AdaptiveConfig)
     startup_runs: int = 3
     seed: int = 1
     project: ProjectConfig = field(default_factory=ProjectConfig)
@@ -123,22 +195,27 @@ class BenchConfig:
     change: ChangeConfig = field(default_factory=ChangeConfig)
     base: BaseConfig = field(default_factory=BaseConfig)
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+    attest: AttestConfig = field(default_factory=AttestConfig)
     compare: CompareConfig = field(default_factory=CompareConfig)
     timeouts: TimeoutConfig = field(default_factory=TimeoutConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
     results_dir: str = "results"
+    log_format: str = "text"  # text, or json: one JSON object per line (timestamp, level, run id, event, numbers)
     dry_run: bool = False  # plan and record the builds without running them (no engine needed)
     resume: str | None = None  # a run directory to finish: its saved config is used, done builds are skipped
     min_free_gb: float = 5.0  # refuse to start with less free disk than this plus 0.25 GB per planned build
+    floor: bool = False  # after each successful build, time a no-op rebuild and a bare `docker buildx build` of it
 
 
 GROUP_SCHEMAS: dict[str, type] = {
     "project": ProjectConfig,
     "strategy": StrategyConfig,
     "cache": CacheConfig,
+    "proxy": ProxyProfile,
     "change": ChangeConfig,
     "base": BaseConfig,
     "runtime": RuntimeConfig,
-    "proxy": ProxyProfile,
+    "attest": AttestConfig,
 }
 
 
@@ -147,96 +224,9 @@ def register() -> None:
     cs = ConfigStore.instance()
     cs.store(name="base_config", node=BenchConfig)
     for group, schema in GROUP_SCHEMAS.items():
-        if group == "proxy":
-            continue  # proxy YAMLs are plain mappings (the mirror loads them too); the root schema types them
         cs.store(group=group, name=f"base_{group}", node=schema)
 
 
-def options(group: str) -> list[str]:
-    """The option names of a config group (its YAML files)."""
-    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
-
-
-def load_option(group: str, name: str) -> DictConfig:
-    """One group option as a validated config, as Hydra would compose it for `group=name`."""
-    path = CONF_DIR / group / f"{name}.yaml"
-    if not path.exists():
-        raise UsageError(f"compare.{group}: {name!r} is not an option; allowed: {', '.join(options(group))}")
-    node = OmegaConf.load(path)
-    node.pop("defaults", None)
-    schema = GROUP_SCHEMAS.get(group)
-    if schema is None:
-        return node  # type: ignore[return-value]
-    try:
-        return OmegaConf.merge(OmegaConf.structured(schema), node)  # type: ignore[return-value]
-    except Exception as err:  # OmegaConf's validation errors name the key
-        raise UsageError(f"{group}={name}: {str(err).splitlines()[0]}") from None
-
-
-def project_dir(project: ProjectConfig | DictConfig) -> Path:
+def project_dir(project: ProjectConfig) -> Path:
     """The module root of a project: `path` when set, else the example of that name."""
     return Path(project.path).expanduser().resolve() if project.path else PROJECTS_DIR / project.name
-
-
-def validate(cfg: DictConfig) -> None:
-    """Checks that need more than types; each failure is one line naming the key and what is allowed."""
-    if cfg.repetitions < 1:
-        raise UsageError(f"repetitions: {cfg.repetitions} is not allowed; it must be at least 1")
-    if cfg.startup_runs < 0:
-        raise UsageError(f"startup_runs: {cfg.startup_runs} is not allowed; it must be 0 or more")
-    for key in ("build", "prepare", "startup"):
-        value = cfg.timeouts[key]
-        if value <= 0:
-            raise UsageError(f"timeouts.{key}: {value} is not allowed; it must be a positive number of seconds")
-    for axis, values in cfg.compare.items():
-        for v in values:
-            validate_group(axis, load_option(axis, v))
-    for axis in GROUP_SCHEMAS:
-        validate_group(axis, cfg[axis])
-
-
-def validate_group(axis: str, node: DictConfig) -> None:
-    """Value checks for one group option."""
-    if axis == "project":
-        root = project_dir(node)  # type: ignore[arg-type]
-        if not (root / "go.mod").is_file():
-            raise UsageError(f"project.path: {root} has no go.mod; point it at a Go module root")
-        if not re.search(r"^module\s+\S+", (root / "go.mod").read_text(errors="replace"), re.M):
-            raise UsageError(f"project.path: {root / 'go.mod'} does not parse: no `module` line")
-        if not (root / node.main).is_dir():
-            raise UsageError(f"project.main: {node.main!r} is not a directory under {root}")
-        if node.go not in GO_VERSIONS:
-            raise UsageError(f"project.go: {node.go!r} is not allowed; allowed: {', '.join(GO_VERSIONS)}")
-    elif axis == "cache" and node.name not in CACHE_MODES:
-        raise UsageError(f"cache.name: {node.name!r} is not allowed; allowed: {', '.join(CACHE_MODES)}")
-    elif axis == "change" and node.name not in CHANGES:
-        raise UsageError(f"change.name: {node.name!r} is not allowed; allowed: {', '.join(CHANGES)}")
-    elif axis == "proxy":
-        fields = OmegaConf.to_container(node, resolve=True)
-        problems = _proxy_problems(fields)  # type: ignore[arg-type]
-        if problems:
-            raise UsageError(f"proxy ({node.name}): {problems[0]}")
-    elif axis == "strategy" and node.download_retries < 0:
-        raise UsageError(f"strategy.download_retries: {node.download_retries} is not allowed; it must be 0 or more")
-    elif axis == "strategy":
-        _validate_private(node)
-
-
-def _validate_private(node: DictConfig) -> None:
-    secret, unsafe = node.get("private_secret", False), node.get("private_unsafe_build_arg", False)
-    if secret and unsafe:
-        raise UsageError("strategy: private_secret and private_unsafe_build_arg exclude each other; choose one")
-    if (secret or unsafe) and node.name == "vendor":
-        raise UsageError("strategy.name: vendor fetches no modules in the build; private_* options do not apply")
-    if unsafe and node.name == "own":
-        raise UsageError("strategy.private_unsafe_build_arg: only for the templated strategies, not own")
-    if node.get("private_modules") and not re.fullmatch(r"[^\s,]+(,[^\s,]+)*", node.private_modules):
-        raise UsageError(f"strategy.private_modules: {node.private_modules!r} is not a comma-separated list of globs")
-
-
-def _proxy_problems(fields: dict[str, Any]) -> list[str]:
-    try:
-        ProxyProfile(**fields)
-    except (TypeError, ValueError) as err:
-        return [str(err).split(": ", 1)[-1]]
-    return []

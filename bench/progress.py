@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+
+from bench import logs
+from bench.logs import Log
 
 HEARTBEAT_SECONDS = 15.0
 
@@ -33,11 +35,11 @@ class Step:
 
 @contextmanager
 def long_step(label: str, console: Console | None = None) -> Iterator[Step]:
-    """Show `label` with elapsed time while the block runs, then how long it took."""
-    console = console or Console(stderr=True)
+    """Show `label` with elapsed time while the block runs, then how long it took (a heartbeat line in a log)."""
+    out = Log(console) if console is not None else logs.current()
     step = Step(label)
-    if console.is_terminal:
-        with console.status(label) as status:
+    if out.live:
+        with out.console.status(label) as status:
             stop = threading.Event()
 
             def refresh() -> None:
@@ -52,12 +54,13 @@ def long_step(label: str, console: Console | None = None) -> Iterator[Step]:
                 stop.set()
                 t.join()
     else:
-        print(f"{label} ...", file=sys.stderr, flush=True)
+        out(f"{label} ...", event="phase", phase=label, state="start")
         stop = threading.Event()
 
         def beat() -> None:
             while not stop.wait(HEARTBEAT_SECONDS):
-                print(f"  ... {label}: {step.elapsed():.0f} s, {step.last}", file=sys.stderr, flush=True)
+                out(f"  ... {label}: {step.elapsed():.0f} s, {step.last}", event="phase", phase=label,
+                    state="running", elapsed_s=round(step.elapsed(), 1), last=step.last)
 
         t = threading.Thread(target=beat, daemon=True)
         t.start()
@@ -66,4 +69,41 @@ def long_step(label: str, console: Console | None = None) -> Iterator[Step]:
         finally:
             stop.set()
             t.join()
-    console.print(f"{label}: done in {step.elapsed():.1f} s", highlight=False, soft_wrap=True)
+    out(f"{label}: done in {step.elapsed():.1f} s", event="phase", phase=label, state="done",
+        elapsed_s=round(step.elapsed(), 1))
+
+
+QUIET_SECONDS = 2.0  # phases shorter than this get no line of their own
+
+
+@contextmanager
+def phase(label: str, log: Log | Console | None = None, heartbeat: float = HEARTBEAT_SECONDS) -> Iterator[Step]:
+    """A phase of a run (priming, exporting, pruning) made visible where the live bar is not.
+
+    In a log that is not a terminal (CI) a phase beats every `heartbeat` seconds while it
+    runs and says how long it took when that was more than a couple of seconds; on a
+    terminal the run's live bar is the display, so this prints nothing. With
+    `log_format=json` each line is an event (`phase`, with the label and seconds).
+    """
+    out = log if isinstance(log, Log) else Log(log) if log is not None else logs.current()
+    step = Step(label)
+    if out.live:
+        yield step
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(heartbeat):
+            out(f"  ... {label}: {step.elapsed():.0f} s", event="phase", phase=label, elapsed_s=round(step.elapsed(), 1),
+                state="running")
+
+    t = threading.Thread(target=beat, daemon=True)
+    t.start()
+    try:
+        yield step
+    finally:
+        stop.set()
+        t.join()
+        if step.elapsed() >= QUIET_SECONDS:
+            out(f"  {label}: {step.elapsed():.1f} s", event="phase", phase=label, elapsed_s=round(step.elapsed(), 1),
+                state="done")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.config import ChangeConfig
 from bench.engine import gocmd
 
 IGNORE = shutil.ignore_patterns(".git", ".hg", ".svn", ".idea", ".vscode", "*.test", "__pycache__")
@@ -49,19 +51,52 @@ def main_file(root: Path, main: str) -> Path:
     raise ChangeUnavailable(f"no file with func main() in {pkg}")
 
 
-def apply(kind: str, root: Path, main: str, token: str, go: GoTool | None) -> str:
-    """Apply a change of `kind` to the scratch copy at `root`; returns a one-line description."""
-    if kind == "none":
-        return "no change"
-    if kind == "source":
-        return change_source(root, main, token)
-    if go is None:
-        raise ChangeUnavailable(f"change={kind} needs a module mirror")
-    if kind == "gomod_bump":
-        return change_gomod_bump(root, token, go)
-    if kind == "gomod_add":
-        return change_gomod_add(root, main, token, go)
-    raise ValueError(kind)
+@dataclass(frozen=True)
+class ChangeContext:
+    """What a change function works on: the scratch copy, the main package, a unique token, the go command."""
+
+    root: Path
+    main: str
+    token: str
+    go: GoTool | None
+    path: str = ""  # the change option's `path`, for functions that take a file
+
+
+def apply(change: ChangeConfig, root: Path, main: str, token: str, go: GoTool | None) -> str:
+    """Apply `change` to the scratch copy at `root`; returns a one-line description."""
+    func, needs_go = CHANGES[change.apply]
+    if needs_go and go is None:
+        raise ChangeUnavailable(f"change={change.name} needs a module mirror")
+    return func(ChangeContext(root, main, token, go, change.path))
+
+
+def _none(ctx: ChangeContext) -> str:
+    return "no change"
+
+
+def _source_edit(ctx: ChangeContext) -> str:
+    return change_source(ctx.root, ctx.main, ctx.token)
+
+
+def _append_line(ctx: ChangeContext) -> str:
+    """Append a line to `path` (any file of the context: docs, configs, assets)."""
+    if not ctx.path:
+        raise ChangeUnavailable("this change needs `path`: the file to edit, relative to the module root")
+    f = ctx.root / ctx.path
+    f.parent.mkdir(parents=True, exist_ok=True)
+    with open(f, "a") as out:
+        out.write(f"\nbench change {ctx.token}\n")
+    return f"edited {ctx.path}"
+
+
+def _gomod_bump(ctx: ChangeContext) -> str:
+    assert ctx.go is not None
+    return change_gomod_bump(ctx.root, ctx.token, ctx.go)
+
+
+def _gomod_add(ctx: ChangeContext) -> str:
+    assert ctx.go is not None
+    return change_gomod_add(ctx.root, ctx.main, ctx.token, ctx.go)
 
 
 def change_source(root: Path, main: str, token: str) -> str:
@@ -111,6 +146,16 @@ def change_gomod_add(root: Path, main: str, token: str, go: GoTool) -> str:
     (pkg_dir / "bench_newdep.go").write_text(f'package {package}\n\nimport _ "{module}"\n')
     _mark_gomod(root, token)
     return f"added {module}"
+
+
+# change.apply -> (function, needs the go command and the run's mirror)
+CHANGES: dict[str, tuple[Callable[[ChangeContext], str], bool]] = {
+    "none": (_none, False),
+    "source_edit": (_source_edit, False),
+    "append_line": (_append_line, False),
+    "gomod_bump": (_gomod_bump, True),
+    "gomod_add": (_gomod_add, True),
+}
 
 
 def vendor(root: Path, go: GoTool) -> None:

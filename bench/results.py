@@ -1,9 +1,7 @@
-"""The result record, written row by row as builds finish, and loaded back into pandas.
+"""Saved runs loaded back into pandas: any number of run directories, selected by scenario, date, commit.
 
-A run directory holds `manifest.json` (config, engine facts, start/end, schema version),
-`builds.jsonl` (one flat row per build) and `steps.jsonl` (one row per Dockerfile step).
-Rows are appended and fsync'ed the moment a build ends, so a crash loses at most the
-build in flight.
+Rows written by older versions of the harness are upgraded on load, step by step (asv's
+way): `migrate` brings each row to the current `SCHEMA_VERSION`.
 """
 
 from __future__ import annotations
@@ -11,153 +9,18 @@ from __future__ import annotations
 import dataclasses
 import glob
 import json
-import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-SCHEMA_VERSION = 1
-MANIFEST = "manifest.json"
-BUILDS = "builds.jsonl"
-STEPS = "steps.jsonl"
+from bench.rows import SCHEMA_VERSION, BuildRow, StepRow, columns
+from bench.writer import BUILDS, MANIFEST, STEPS, read_lines
 
-
-@dataclass
-class StepRow:
-    """One Dockerfile step of one build."""
-
-    build_id: str
-    index: int
-    stage: str
-    step: int
-    steps_in_stage: int
-    instruction: str
-    started_s: float | None
-    ended_s: float | None
-    duration_s: float | None
-    cached: bool
-    error: str = ""
-
-
-@dataclass
-class BuildRow:
-    """One build: every axis value, every measurement, every warning. Flat, so it is one DataFrame row."""
-
-    build_id: str
-    run_id: str
-    scenario: str
-    variant: str
-    repetition: int
-    project: str
-    strategy: str
-    cache: str
-    proxy: str
-    change: str
-    base: str
-    runtime: str
-    go: str
-    started_at: str = ""
-    change_detail: str = ""
-    setup_s: float | None = None  # cache state and change, before the measured build
-    wall_s: float | None = None  # the measured `docker buildx build`, timed around the CLI
-    measure_s: float | None = None  # after the build: parsing, image inspection, start-up runs
-    status: str = "ok"  # ok | failed | skipped
-    failure_class: str = ""  # network | checksum | compile | timeout | engine | other
-    log_tail: str = ""
-    steps_total: int = 0
-    steps_cached: int = 0
-    download_step_ran: bool | None = None
-    download_s: float | None = None
-    image: str = ""
-    image_compressed_bytes: int | None = None
-    image_unpacked_bytes: int | None = None
-    image_layers: int | None = None
-    startup_s: float | None = None
-    startup_runs: int = 0
-    mirror_requests: int = 0
-    mirror_list: int = 0
-    mirror_info: int = 0
-    mirror_mod: int = 0
-    mirror_zip: int = 0
-    mirror_bytes: int = 0
-    mirror_faults: int = 0
-    mirror_unauthorized: int = 0  # 401 answers of a private mirror (the go command then sends .netrc)
-    mirror_seconds: float = 0.0
-    valid: bool = True
-    invalid_reason: str = ""
-    warnings: str = ""
-    harness_version: str = ""
-    harness_commit: str = ""
-    schema_version: int = SCHEMA_VERSION
-    engine: dict[str, Any] = field(default_factory=dict)
-
-    def flat(self) -> dict[str, Any]:
-        """The row as one flat dict; engine facts become `engine_*` columns."""
-        row = dataclasses.asdict(self)
-        facts = row.pop("engine")
-        row.update({k if k.startswith("engine_") else f"engine_{k}": v for k, v in facts.items()})
-        return row
-
-
-class RunWriter:
-    """Appends rows to a run directory as builds finish."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self.dir = Path(run_dir)
-        self.dir.mkdir(parents=True, exist_ok=True)
-
-    def write_manifest(self, manifest: Mapping[str, Any]) -> None:
-        """Write (or rewrite) the manifest atomically, with the schema version."""
-        data = {"schema_version": SCHEMA_VERSION, **manifest}
-        tmp = self.dir / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-        os.replace(tmp, self.dir / MANIFEST)
-
-    def append(self, build: BuildRow, steps: Iterable[StepRow] = ()) -> None:
-        """Append a build and its steps; on disk when this returns."""
-        _append_lines(self.dir / STEPS, (dataclasses.asdict(s) for s in steps))
-        _append_lines(self.dir / BUILDS, [build.flat()])
-
-    def completed_build_ids(self) -> set[str]:
-        """Build ids already on disk (for resuming an interrupted run)."""
-        path = self.dir / BUILDS
-        if not path.exists():
-            return set()
-        return {r["build_id"] for r in _read_lines(path)}
-
-
-def _append_lines(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
-    lines = "".join(json.dumps(r, default=str) + "\n" for r in rows)
-    if not lines:
-        return
-    if _ends_mid_line(path):
-        lines = "\n" + lines  # a crash cut the last line short: never glue a new row onto it
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(lines)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _ends_mid_line(path: Path) -> bool:
-    if not path.exists() or path.stat().st_size == 0:
-        return False
-    with open(path, "rb") as f:
-        f.seek(-1, os.SEEK_END)
-        return f.read(1) != b"\n"
-
-
-def _read_lines(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # a line cut short by a crash: the build in flight, not counted
-    return rows
+FRESH_RUNNER_V1 = ("inline", "local_max", "registry_max")  # the fresh-runner modes before options said so
 
 
 @dataclass
@@ -167,6 +30,46 @@ class Results:
     builds: pd.DataFrame
     steps: pd.DataFrame
     manifests: pd.DataFrame
+
+
+def _v1_to_v2(row: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2: mirror columns named by the mirror's own mapping, warnings as a list of kinds."""
+    renames = {"mirror_list": "mirror_requests_list", "mirror_info": "mirror_requests_info",
+               "mirror_mod": "mirror_requests_mod", "mirror_zip": "mirror_requests_zip",
+               "mirror_requests": "mirror_requests_total", "mirror_bytes": "mirror_bytes_sent",
+               "mirror_faults": "mirror_faults_total", "mirror_seconds": "mirror_busy_seconds"}
+    out = {renames.get(k, k): v for k, v in row.items()}
+    text = out.get("warnings") or ""
+    out["warnings"], out["notes"] = (["legacy"], [text]) if text else ([], [])
+    out.setdefault("fresh_runner", out.get("cache") in FRESH_RUNNER_V1)
+    if out.get("proxy", "").startswith("upstream_"):  # v1 wrote 0 where no mirror measured anything
+        out = {k: (None if k.startswith("mirror_") else v) for k, v in out.items()}
+    out["schema_version"] = 2
+    return out
+
+
+def _v2_to_v3(row: dict[str, Any]) -> dict[str, Any]:
+    """Schema 3: download_s only when the step ran (a cached step's milliseconds are not a download time)."""
+    out = dict(row)
+    out.setdefault("attest", "default")  # every earlier build had buildx's default provenance attestation
+    if out.get("download_step_ran") is False:
+        out["download_s"] = None
+    out["schema_version"] = 3
+    return out
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+
+
+def migrate(row: dict[str, Any]) -> dict[str, Any]:
+    """Bring a stored build row to the current schema version."""
+    version = int(row.get("schema_version") or 1)
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"a row of schema {version} is newer than this harness ({SCHEMA_VERSION}); upgrade bench")
+    while version < SCHEMA_VERSION:
+        row = MIGRATIONS[version](row)
+        version = row["schema_version"]
+    return row
 
 
 def run_dirs(paths: str | Path | Iterable[str | Path]) -> list[Path]:
@@ -192,27 +95,54 @@ def load(
     commit: str | None = None,
 ) -> Results:
     """Load runs into DataFrames, optionally selecting by scenario, start date range and project commit."""
-    manifests, builds, steps = [], [], []
+    manifests: list[dict[str, Any]] = []
+    builds: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
     for d in run_dirs(paths):
         m = json.loads((d / MANIFEST).read_text())
         if not _selected(m, scenario, since, until, commit):
             continue
         m["run_dir"] = str(d)
         manifests.append(m)
-        b = _read_lines(d / BUILDS) if (d / BUILDS).exists() else []
+        b = [migrate(r) for r in read_lines(d / BUILDS)] if (d / BUILDS).exists() else []
+        b = list({r["build_id"]: r for r in b}.values())  # a build redone by a resume: its newer row counts
         builds.extend({**r, "run_dir": str(d)} for r in b)
         ids = {r["build_id"] for r in b}
         if (d / STEPS).exists():
-            steps.extend({**s, "run_id": m.get("run_id", "")} for s in _read_lines(d / STEPS) if s["build_id"] in ids)
+            steps.extend({**s, "run_id": m.get("run_id", "")} for s in read_lines(d / STEPS) if s["build_id"] in ids)
+    frame = pd.DataFrame(builds, columns=columns(BuildRow) if not builds else None)
     return Results(
-        builds=pd.DataFrame(builds, columns=_columns(BuildRow) if not builds else None),
-        steps=pd.DataFrame(steps, columns=_columns(StepRow) if not steps else None),
+        builds=typed_builds(frame, [v for m in manifests for v in (m.get("variants") or [])]),
+        steps=pd.DataFrame(steps, columns=columns(StepRow) if not steps else None),
         manifests=pd.json_normalize(manifests) if manifests else pd.DataFrame(),
     )
 
 
-def _columns(cls: type) -> list[str]:
-    return [f.name for f in dataclasses.fields(cls) if f.name != "engine"]
+AXIS_COLUMNS = ("project", "strategy", "cache", "proxy", "change", "base", "runtime", "attest")
+BOOL_COLUMNS = ("valid", "download_step_ran", "expected_download", "fresh_runner")
+
+
+def typed_builds(b: pd.DataFrame, plan_order: list[str]) -> pd.DataFrame:
+    """Columns with the types their values have: nullable integers and booleans (unmeasured stays NA),
+    UTC datetimes, and the variant and axes as categoricals in plan order (the baseline first)."""
+    b = b.copy()
+    ints = [f.name for f in dataclasses.fields(BuildRow) if f.type in ("int", "int | None")]
+    ints += [c for c in b.columns if c.startswith("mirror_") and not c.endswith("seconds")]
+    for col in ints:
+        if col in b:
+            b[col] = pd.to_numeric(b[col], errors="coerce").astype("Int64")
+    for col in BOOL_COLUMNS:
+        if col in b:
+            b[col] = b[col].astype("boolean")
+    if "started_at" in b:
+        b["started_at"] = pd.to_datetime(b["started_at"], utc=True, errors="coerce", format="ISO8601")
+    order = list(dict.fromkeys([*plan_order, *b.get("variant", pd.Series(dtype=str)).dropna()]))
+    if "variant" in b:
+        b["variant"] = pd.Categorical(b["variant"], categories=[v for v in order if v in set(b["variant"])])
+    for col in AXIS_COLUMNS:
+        if col in b:
+            b[col] = pd.Categorical(b[col], categories=list(dict.fromkeys(b[col].dropna())))
+    return b
 
 
 def _selected(m: Mapping[str, Any], scenario: str | None, since: Any, until: Any, commit: str | None) -> bool:
@@ -232,4 +162,4 @@ def _as_time(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     t = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Plans the builds of a run, interleaves variants across repetitions, and writes each row as it ends.
+"""Runs planned builds in order, makes each row, checks it against the declared state, writes it at once.
 
 Only the runner knows the order of things. The work of one build (cache state, change,
 build, measurements) sits behind the `Executor` interface, so scheduling, interleaving and
@@ -7,45 +7,22 @@ postconditions are tested with a fake executor.
 
 from __future__ import annotations
 
-import itertools
 import signal
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from bench import config
-from bench.results import BuildRow, RunWriter, StepRow
-
-AXIS_ORDER = ("project", "strategy", "cache", "proxy", "change", "base", "runtime")
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One combination of axis options; `cfg` is the full config with those options applied."""
-
-    label: str
-    choices: Mapping[str, str]
-    cfg: DictConfig = field(compare=False, hash=False)
-
-
-@dataclass(frozen=True)
-class PlannedBuild:
-    """One measured build: a variant and its repetition number (1-based)."""
-
-    index: int
-    variant: Variant
-    repetition: int
-
-    @property
-    def build_id(self) -> str:
-        """Stable across resumes: the variant label and repetition."""
-        return f"{self.variant.label}#r{self.repetition}"
+from bench import axes, logs
+from bench.logs import Log
+from bench.plan import PlannedBuild
+from bench.rows import BuildRow, StepRow
+from bench.writer import RunWriter
 
 
 @dataclass
@@ -54,6 +31,7 @@ class Outcome:
 
     row: BuildRow
     steps: list[StepRow] = field(default_factory=list)
+    reproduce: str | None = None  # a script that rebuilds the variant as measured (saved beside its Dockerfile)
 
 
 class Executor(Protocol):
@@ -72,56 +50,47 @@ class DryRunExecutor:
         row.status = "dry_run"
         return Outcome(row)
 
-    def close(self) -> None:
-        """Nothing to release."""
+
+@dataclass(frozen=True)
+class RowFactory:
+    """Makes the row of a planned build: the one place rows are created."""
+
+    run_id: str
+    scenario: str
+    harness_version: str = ""
+    harness_commit: str = ""
+    engine: dict[str, Any] = field(default_factory=dict)
+
+    def __call__(self, build: PlannedBuild) -> BuildRow:
+        """A row with every axis value and the facts of the declared state, nothing measured yet."""
+        c, s, df = build.variant.choices, build.variant.spec, build.variant.dockerfile
+        return BuildRow(
+            build_id=build.build_id, run_id=self.run_id, scenario=self.scenario, variant=build.variant.label,
+            repetition=build.repetition, project=c["project"], strategy=c["strategy"], cache=c["cache"],
+            proxy=c["proxy"], change=c["change"], base=c["base"], runtime=c["runtime"], go=s.project.go,
+            attest=c.get("attest", s.attest.name), go_version=s.go_version,
+            dockerfile_aliases=df.aliases if df else "", dockerfile_frontend=df.frontend if df else "",
+            fresh_runner=s.cache.fresh_runner,
+            expected_download=axes.expected_download(s.strategy, s.cache, s.change),
+            started_at=now_iso(), harness_version=self.harness_version, harness_commit=self.harness_commit,
+            engine=dict(self.engine),
+        )
 
 
-def variants(cfg: DictConfig, choices: Mapping[str, str]) -> list[Variant]:
-    """The cross product of `compare`, in declared order; the first is the baseline."""
-    axes = [a for a in AXIS_ORDER if cfg.compare.get(a)]
-    combos = itertools.product(*(list(cfg.compare[a]) for a in axes)) if axes else [()]
-    out = []
-    for combo in combos:
-        picked = dict(zip(axes, combo))
-        vcfg = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
-        for axis, option in picked.items():
-            vcfg[axis] = config.load_option(axis, option)
-        full = {**{a: str(choices.get(a, vcfg[a].get("name", ""))) for a in AXIS_ORDER}, **picked}
-        label = ",".join(f"{a}={picked[a]}" for a in axes) or "default"
-        out.append(Variant(label, full, vcfg))
-    return out
-
-
-def plan(vs: Sequence[Variant], repetitions: int) -> list[PlannedBuild]:
-    """Interleave: A B C A B C ..., so drift in machine state spreads over every variant."""
-    builds = []
-    for rep in range(1, repetitions + 1):
-        for v in vs:
-            builds.append(PlannedBuild(len(builds), v, rep))
-    return builds
-
-
-def expected_download(cache: str, change: str, strategy: str) -> bool | None:
-    """Whether the declared state means the dependency download must run (True), be cached (False), or either."""
-    if strategy == "vendor":
-        return None
-    if cache == "none":
-        return True
-    if change == "none" and cache in ("warm", "local_max", "registry_max"):
-        return False
-    if change == "source" and cache == "warm":
-        return {"naive": True, "singlestage": True, "multistage": False, "multistage_cachemount": False}.get(strategy)
-    if change in ("gomod_bump", "gomod_add") and cache == "warm":
-        return True
-    return None
+def now_iso() -> str:
+    """UTC now, ISO 8601."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def check_postconditions(row: BuildRow) -> None:
-    """Mark a row invalid (kept, with the reason) when the cache state was not what was declared."""
-    if row.status != "ok" or row.download_step_ran is None:
+    """Mark a row invalid (kept, with the reason) when what the build showed contradicts the declared state."""
+    if row.status != "ok":
         return
-    expected = expected_download(row.cache, row.change, row.strategy)
-    if expected is None or expected == row.download_step_ran:
+    if not row.steps_total:
+        row.valid, row.invalid_reason = False, "no build step was parsed from the engine's progress output"
+        return
+    expected = row.expected_download
+    if expected is None or row.download_step_ran is None or expected == row.download_step_ran:
         return
     row.valid = False
     seen = "executed" if row.download_step_ran else "cached"
@@ -137,30 +106,42 @@ class RunSummary:
     done: int = 0
     skipped_done: int = 0
     failed: int = 0
+    skipped: int = 0
     invalid: int = 0
     interrupted: bool = False
     engine_stopped: bool = False
     rows: list[BuildRow] = field(default_factory=list)
 
+    def count(self, row: BuildRow) -> None:
+        """Account one recorded row."""
+        self.rows.append(row)
+        self.done += 1
+        self.failed += row.status == "failed"
+        self.skipped += row.status == "skipped"
+        self.invalid += not row.valid
+
 
 def run(
-    builds: Sequence[PlannedBuild],
+    builds: Iterable[PlannedBuild],
     executor: Executor,
     writer: RunWriter,
     new_row: Callable[[PlannedBuild], BuildRow],
-    console: Console | None = None,
+    console: Console | Log | None = None,
+    total: int | None = None,
 ) -> RunSummary:
     """Execute planned builds in order, writing each row the moment it is measured.
 
-    Builds already on disk (a resumed run) are skipped. Ctrl-C ends the run after the
-    build in flight has been recorded or abandoned; rows already written stay.
+    `builds` may be a generator (adaptive repetitions); `total` is then its upper bound.
+    Warm-up builds are built and not recorded. Builds already on disk (a resumed run) are
+    skipped. Ctrl-C ends the run after the build in flight has been recorded or abandoned.
     """
-    console = console or Console(stderr=True)
-    summary = RunSummary(planned=len(builds))
+    log = console if isinstance(console, Log) else Log(console) if console is not None else logs.current()
+    planned = builds if isinstance(builds, Sequence) else None
+    summary = RunSummary(planned=total if total is not None else len(planned or []))
     done_ids = writer.completed_build_ids()
     started = time.monotonic()
-    with _progress(console) as progress, _interrupt_flag() as interrupted:
-        task = progress.add_task("builds", total=len(builds))
+    with _progress(log) as progress, _interrupt_flag() as interrupted:
+        task = progress.add_task("builds", total=summary.planned or None)
         for build in builds:
             if interrupted():
                 summary.interrupted = True
@@ -169,24 +150,21 @@ def run(
                 summary.skipped_done += 1
                 progress.advance(task)
                 continue
-            progress.update(
-                task,
-                description=f"{build.variant.label} rep {build.repetition}/{_reps(builds)}",
-            )
+            progress.update(task, description=f"{build.variant.label} {'warm-up' if build.warmup else 'rep'} {build.repetition}")
             outcome = executor.execute(build, new_row(build))
             if interrupted() and outcome.row.status == "failed":
                 # Ctrl-C reached the build too: not a measurement; a resumed run redoes it.
                 summary.interrupted = True
                 break
-            check_postconditions(outcome.row)
-            writer.append(outcome.row, outcome.steps)
-            summary.rows.append(outcome.row)
-            summary.done += 1
-            summary.failed += outcome.row.status == "failed"
-            summary.invalid += not outcome.row.valid
-            progress.advance(task)
-            position = f"[{build.index + 1}/{len(builds)}, {_eta(started, summary.done, len(builds) - build.index - 1)}]"
-            console.print(f"{position} {_line(outcome.row)}", highlight=False, soft_wrap=True)
+            if build.warmup:
+                log(f"[warm-up] {_line(outcome.row)} (not recorded)", event="warmup", **_numbers(outcome.row))
+            else:
+                _record(outcome, build, writer, summary)
+                progress.advance(task)
+                left = max(summary.planned - summary.done - summary.skipped_done, 0)
+                log(f"[{summary.done + summary.skipped_done}/{summary.planned}, {_eta(started, summary.done, left)}] "
+                    f"{_line(outcome.row)}", event="build", level="warning" if outcome.row.status != "ok" else "info",
+                    **_numbers(outcome.row))
             if outcome.row.failure_class == "engine":
                 # Every later build would fail the same way: stop, keep what is measured.
                 summary.engine_stopped = True
@@ -194,8 +172,12 @@ def run(
     return summary
 
 
-def _reps(builds: Sequence[PlannedBuild]) -> int:
-    return max((b.repetition for b in builds), default=0)
+def _record(outcome: Outcome, build: PlannedBuild, writer: RunWriter, summary: RunSummary) -> None:
+    check_postconditions(outcome.row)
+    writer.append(outcome.row, outcome.steps)
+    if outcome.reproduce:
+        writer.write_reproduce(build.variant.label, outcome.reproduce)
+    summary.count(outcome.row)
 
 
 def _eta(started: float, done: int, left: int) -> str:
@@ -207,26 +189,33 @@ def _eta(started: float, done: int, left: int) -> str:
 def _line(row: BuildRow) -> str:
     wall = f"{row.wall_s:.1f} s" if row.wall_s is not None else "-"
     extra = f" FAILED ({row.failure_class})" if row.status == "failed" else ""
+    extra += " SKIPPED" if row.status == "skipped" else ""
     extra += f" INVALID: {row.invalid_reason}" if not row.valid else ""
-    return (
-        f"  {row.variant} r{row.repetition}: {wall}, {row.steps_cached}/{row.steps_total} steps cached, "
-        f"mirror {row.mirror_requests} requests, {row.mirror_bytes / 1e3:.1f} kB{extra}"
+    cached = f"{row.steps_cached}/{row.steps_total} steps cached" if row.steps_total is not None else "no steps"
+    mirror = row.mirror or {}
+    fetched = (
+        f"mirror {mirror.get('mirror_requests_total', 0)} requests, {mirror.get('mirror_bytes_sent', 0) / 1e3:.1f} kB"
+        if row.mirror is not None else "no mirror"
     )
+    return f"  {row.variant} r{row.repetition}: {wall}, {cached}, {fetched}{extra}"
+
+
+def _numbers(row: BuildRow) -> dict[str, Any]:
+    """The numbers of a build event in a JSON log."""
+    keys = ("build_id", "variant", "repetition", "status", "failure_class", "valid", "invalid_reason", "wall_s",
+            "setup_s", "download_s", "steps_total", "steps_cached", "image_unpacked_bytes", "startup_excess_s")
+    out = {k: getattr(row, k) for k in keys}
+    if row.mirror is not None:
+        out.update(mirror_bytes_sent=row.mirror.get("mirror_bytes_sent"), mirror_requests=row.mirror.get("mirror_requests_total"))
+    return out
 
 
 @contextmanager
-def _progress(console: Console) -> Iterator[Progress]:
+def _progress(log: Log) -> Iterator[Progress]:
     progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("elapsed"),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-        disable=not console.is_terminal,
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("elapsed"),
+        TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+        console=log.console, transient=False, disable=not log.live,
     )
     with progress:
         yield progress

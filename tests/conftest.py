@@ -20,6 +20,13 @@ def _require_docker(config: pytest.Config) -> bool:
     return bool(config.getoption("--require-docker")) or os.environ.get("BENCH_REQUIRE_DOCKER") == "1"
 
 
+def skip_or_fail(config: pytest.Config, message: str) -> None:
+    """Skip locally; under --require-docker (CI) a test that cannot run is a failure, not a skip."""
+    if _require_docker(config):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def docker_engine(request: pytest.FixtureRequest) -> str:
     """The running engine's server version; skips (or fails under --require-docker) when none answers."""
@@ -37,7 +44,7 @@ def docker_engine(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def base_images(docker_engine: str) -> "object":
+def base_images(docker_engine: str) -> object:
     """The local base images, built if missing (normally `make setup` built them already)."""
     from bench import bases
 
@@ -45,7 +52,7 @@ def base_images(docker_engine: str) -> "object":
 
 
 @pytest.fixture(scope="session")
-def builder_image(base_images: "object") -> str:
+def builder_image(base_images: object) -> str:
     """Name of the local Go 1.23 builder image."""
     from bench import bases
 

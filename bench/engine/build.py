@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,9 @@ class BuildRequest:
     cache_from: Sequence[str] = ()
     cache_to: Sequence[str] = ()
     secrets: Sequence[str] = ()
+    build_contexts: Mapping[str, str] = field(default_factory=dict)  # name -> docker-image://... (named contexts)
+    target: str = ""
+    provenance: bool = True  # False: --provenance=false (no attestation: a plain image)
     push: bool = False
     timeout: float = 1200.0
 
@@ -44,25 +48,34 @@ class BuildResult:
         return self.error is None
 
 
-def buildx_build(req: BuildRequest, metadata_file: Path) -> BuildResult:
-    """Run one build with rawjson progress and a metadata file; failures come back, not raised."""
-    args = [
-        "buildx", "build", "--progress=rawjson", "--metadata-file", str(metadata_file),
-        f"--network={req.network}", "-f", str(req.dockerfile), "-t", req.tag,
-    ]
-    for k, v in req.build_args.items():
-        args += ["--build-arg", f"{k}={v}"]
-    for k, v in req.labels.items():
-        args += ["--label", f"{k}={v}"]
-    for c in req.cache_from:
-        args += ["--cache-from", c]
-    for c in req.cache_to:
-        args += ["--cache-to", c]
-    for s in req.secrets:
-        args += ["--secret", s]
+def buildx_argv(req: BuildRequest, *, progress: str = "rawjson", metadata_file: Path | None = None) -> list[str]:
+    """The `docker buildx build` arguments for a request: the one place they are assembled."""
+    args = ["buildx", "build", f"--progress={progress}"]
+    if metadata_file is not None:
+        args += ["--metadata-file", str(metadata_file)]
+    args += [f"--network={req.network}", "-f", str(req.dockerfile), "-t", req.tag]
+    if req.target:
+        args += ["--target", req.target]
+    if not req.provenance:
+        args.append("--provenance=false")
+    for flag, values in (
+        ("--build-arg", [f"{k}={v}" for k, v in req.build_args.items()]),
+        ("--label", [f"{k}={v}" for k, v in req.labels.items()]),
+        ("--build-context", [f"{k}={v}" for k, v in req.build_contexts.items()]),
+        ("--cache-from", list(req.cache_from)),
+        ("--cache-to", list(req.cache_to)),
+        ("--secret", list(req.secrets)),
+    ):
+        for value in values:
+            args += [flag, value]
     if req.push:
         args.append("--push")
-    args.append(str(req.context))
+    return [*args, str(req.context)]
+
+
+def buildx_build(req: BuildRequest, metadata_file: Path) -> BuildResult:
+    """Run one build with rawjson progress and a metadata file; failures come back, not raised."""
+    args = buildx_argv(req, metadata_file=metadata_file)
     metadata_file.unlink(missing_ok=True)
     start = time.monotonic()
     try:
@@ -93,16 +106,48 @@ def remove_image(tag: str) -> None:
     cli.run(["image", "rm", "-f", tag], check=False, timeout=120)
 
 
-def startup_seconds(image: str, args: Sequence[str], runs: int, timeout: float) -> list[float]:
-    """Wall seconds of `docker run --rm --network=none <image> <args>`, `runs` times."""
-    times = []
-    for _ in range(runs):
-        start = time.monotonic()
-        cli.run(["run", "--rm", "--network=none", image, *args], timeout=timeout)
-        times.append(time.monotonic() - start)
-    return times
+@dataclass(frozen=True)
+class StartupRun:
+    """One timed container run: the wall time of `docker run` and the container's own start-to-exit."""
+
+    wall_s: float
+    process_s: float | None
+
+
+def run_container(image: str, args: Sequence[str], timeout: float) -> StartupRun:
+    """`docker run --network=none <image> <args>` timed from outside, and its state timestamps read back."""
+    name = f"bench-startup-{uuid.uuid4().hex[:12]}"
+    start = time.monotonic()
+    try:
+        cli.run(["run", "--name", name, "--network=none", image, *args], timeout=timeout)
+        wall = time.monotonic() - start
+        started, finished = sdk.container_times(name)
+    finally:
+        cli.run(["rm", "-f", name], check=False, timeout=120)
+    process = (finished - started).total_seconds() if started and finished else None
+    return StartupRun(wall, process)
+
+
+def startup_pairs(
+    image: str, args: Sequence[str], baseline: str, baseline_args: Sequence[str], runs: int, timeout: float
+) -> list[tuple[StartupRun, StartupRun]]:
+    """`runs` pairs of (image run, empty-container run), interleaved so drift hits both alike."""
+    return [(run_container(image, args, timeout), run_container(baseline, baseline_args, timeout)) for _ in range(runs)]
 
 
 def median(values: Sequence[float]) -> float | None:
     """Median, or None for no values."""
     return statistics.median(values) if values else None
+
+
+def bare_build_seconds(req: BuildRequest) -> float:
+    """A bare `docker buildx build` of the request, timed around the CLI: quiet progress, no metadata file.
+
+    Same arguments otherwise (build args, labels, contexts), so it meets the same cache; what the
+    harness adds on top (the rawjson stream, the metadata file) shows as the difference to a
+    `buildx_build` of the same request. Raises DockerCLIError when it fails.
+    """
+    args = buildx_argv(req, progress="quiet")
+    start = time.monotonic()
+    cli.run(args, timeout=req.timeout)
+    return time.monotonic() - start

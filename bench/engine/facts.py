@@ -7,10 +7,12 @@ import os
 import platform
 import re
 import shutil
+import socket
 from typing import Any
 
 from bench import debian
 from bench.engine import cli, sdk
+from bench.errors import cli_entry
 
 PACKAGES = ("docker.io", "containerd", "docker-buildx", "runc")
 
@@ -37,10 +39,24 @@ def collect() -> dict[str, Any]:
         "docker_root": root,
         "disk_free_bytes": _free(root),
         "host_cpus": os.cpu_count() or 0,
+        "hostname": socket.gethostname(),
+        "engine_id": info.get("ID", ""),  # unique per daemon: two engines on one machine are two hosts
+        "docker_host": os.environ.get("DOCKER_HOST", ""),
+        "cpu_model": cpu_model(),
     }
     for pkg in PACKAGES:
         facts[f"pkg_{pkg.replace('-', '_').replace('.', '_')}"] = debian.installed_version(pkg) or ""
     return facts
+
+
+def cpu_model() -> str:
+    """The CPU model name (part of a host's identity: results of different hardware are never compared)."""
+    try:
+        text = open("/proc/cpuinfo", encoding="utf-8", errors="replace").read()
+    except OSError:
+        return platform.processor()
+    match = re.search(r"^model name\s*:\s*(.+)$", text, re.M)
+    return match.group(1).strip() if match else platform.processor()
 
 
 def buildx_version() -> str:
@@ -63,12 +79,11 @@ def _free(path: str) -> int:
         return shutil.disk_usage("/").free
 
 
+@cli_entry
 def main() -> None:
     """Print the facts as JSON."""
     print(json.dumps(collect(), indent=2))
 
 
 if __name__ == "__main__":
-    from bench.errors import cli_entry
-
-    cli_entry(main)()
+    main()

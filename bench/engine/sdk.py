@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import docker
@@ -81,3 +83,43 @@ def engine_info() -> dict[str, Any]:
 def engine_version() -> dict[str, Any]:
     """The engine's `docker version` answer."""
     return dict(client().version())
+
+
+_NANOS = re.compile(r"(\.\d{6})\d+")
+
+
+def _timestamp(value: str) -> datetime | None:
+    if not value or value.startswith("0001-01-01"):
+        return None
+    return datetime.fromisoformat(_NANOS.sub(r"\1", value).replace("Z", "+00:00"))
+
+
+def container_times(name: str) -> tuple[datetime | None, datetime | None]:
+    """A finished container's StartedAt and FinishedAt (the engine's own record of the process)."""
+    state = client().api.inspect_container(name).get("State") or {}
+    return _timestamp(state.get("StartedAt", "")), _timestamp(state.get("FinishedAt", ""))
+
+
+@dataclass(frozen=True)
+class CacheRecord:
+    """One record of the engine's build cache (what `docker buildx du --verbose` lists)."""
+
+    id: str
+    type: str  # regular, source.local, exec.cachemount, ...
+    description: str  # for a cache mount: `cached mount <target> from exec <command> ...`
+    size: int
+    in_use: bool
+    parents: tuple[str, ...]
+
+
+def build_cache() -> list[CacheRecord]:
+    """The engine's build-cache records, from the API's df (a record's parents key may arrive as " Parents")."""
+    records = client().df().get("BuildCache") or []
+    return [
+        CacheRecord(
+            id=str(r.get("ID", "")), type=str(r.get("Type", "")), description=str(r.get("Description", "")),
+            size=int(r.get("Size") or 0), in_use=bool(r.get("InUse")),
+            parents=tuple(r.get("Parents") or r.get(" Parents") or ()),
+        )
+        for r in records
+    ]

@@ -3,10 +3,15 @@
 Run as `python -m bench.engine.setup`. Idempotent: a second run on a ready machine
 only probes. The engine we install comes from Debian trixie (docker.io 26.1, BuildKit
 0.13, buildx 0.13) because bookworm's 20.10 can export only inline cache.
+
+`--instance NAME` also starts a second, named engine on this machine (a rehearsal build
+host, `bench.engine.instances`) with the main engine's base images copied in;
+`--stop-instance NAME` stops it, ends and unmounts what it left, and removes its state.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -18,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import debian
+from bench.engine import cli, instances
 from bench.errors import UsageError, cli_entry
+from bench.paths import state_dir
 
 TRIXIE_PACKAGES = ["docker.io", "containerd", "docker-cli", "docker-buildx"]
 # trixie's runc and tini need libc 2.38; bookworm's own builds work with this engine.
@@ -37,14 +44,6 @@ DAEMON_CONFIG = {
 }
 
 
-def state_dir() -> Path:
-    """Where the engine we start keeps its pid file, log and config (BENCH_STATE overrides)."""
-    base = os.environ.get("BENCH_STATE") or os.path.join(
-        os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state"), "bench"
-    )
-    return Path(base) / "engine"
-
-
 @dataclass
 class SetupReport:
     """What setup found and what it did; `actions` is empty when nothing had to change."""
@@ -56,27 +55,23 @@ class SetupReport:
 def probe() -> tuple[bool, str]:
     """(True, server version) when `docker info` answers, else (False, the reason)."""
     try:
-        proc = subprocess.run(
-            ["docker", "info", "--format", "{{json .ServerVersion}}"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-        )
+        done = cli.run(["info", "--format", "{{json .ServerVersion}}"], timeout=20)
     except FileNotFoundError:
         return False, "the docker command is not installed"
-    except subprocess.TimeoutExpired:
+    except cli.DockerTimeout:
         return False, "docker info did not answer within 20 s"
-    if proc.returncode != 0:
-        reason = (proc.stderr.strip().splitlines() or ["docker info failed"])[-1]
-        return False, reason
-    return True, json.loads(proc.stdout.strip() or '""')
+    except cli.DockerCLIError as err:
+        return False, (err.stderr.strip().splitlines() or ["docker info failed"])[-1]
+    return True, json.loads(done.stdout.strip() or '""')
 
 
 def has_buildx() -> bool:
     """True when the docker CLI finds the buildx plugin."""
-    proc = subprocess.run(["docker", "buildx", "version"], capture_output=True, text=True, check=False)
-    return proc.returncode == 0
+    try:
+        cli.run(["buildx", "version"], timeout=30)
+    except (FileNotFoundError, cli.DockerCLIError):
+        return False
+    return True
 
 
 def ensure_engine(say: Callable[[str], None] = print) -> SetupReport:
@@ -182,10 +177,48 @@ def start_dockerd(timeout: float = 60.0) -> int:
     raise UsageError(f"dockerd did not come up within {timeout:.0f} s; its log tail is above ({log_path})")
 
 
+def start_instance(name: str, images: list[str], say: Callable[[str], None] = print,
+                   tmpfs_gb: float = 0) -> instances.Instance:
+    """The main engine ready, then engine `name` started with the main engine's daemon.json and images."""
+    inst = instances.instance(name)
+    ensure_engine(say)
+    was = instances.pid(inst)
+    started = instances.start(inst, DAEMON_CONFIG, tmpfs_gb=tmpfs_gb)
+    say(f"instance {name}: dockerd {started} {'already running' if was == started else 'started'} (log {inst.log})")
+    instances.copy_images(inst, images, say)
+    return inst
+
+
+def stop_instance(name: str, keep_data: bool = False) -> list[str]:
+    """Stop engine `name`; unless `keep_data`, unmount and remove its state."""
+    return instances.stop(instances.instance(name), remove=not keep_data)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench.engine.setup", description=__doc__.splitlines()[0])
+    p.add_argument("--instance", metavar="NAME", help="also start a second engine NAME on this machine")
+    p.add_argument("--image", action="append", metavar="PATTERN",
+                   help=f"images of the main engine to copy into the instance (default {instances.BASE_IMAGES})")
+    p.add_argument("--tmpfs-gb", type=float, default=0, metavar="GB",
+                   help="with --instance: keep its data in a tmpfs of at most GB (removed by an unmount, in no time)")
+    p.add_argument("--stop-instance", metavar="NAME", help="stop engine NAME and remove its state")
+    p.add_argument("--keep-data", action="store_true", help="with --stop-instance: keep its images and data")
+    return p
+
+
 @cli_entry
-def main() -> None:
-    """Command line: make sure the engine is ready and say what was done."""
+def main(argv: list[str] | None = None) -> None:
+    """Command line: make sure the engine (or a named instance) is ready, or stop an instance; say what was done."""
+    ns = _parser().parse_args(argv)
     start = time.monotonic()
+    if ns.stop_instance:
+        stopped = stop_instance(ns.stop_instance, ns.keep_data)
+        print(f"instance {ns.stop_instance}: {', '.join(stopped) or 'not running, nothing left'}")
+        return
+    if ns.instance:
+        inst = start_instance(ns.instance, ns.image or [instances.BASE_IMAGES], tmpfs_gb=ns.tmpfs_gb)
+        print(f"instance {ns.instance} ready ({time.monotonic() - start:.1f} s): DOCKER_HOST={inst.docker_host}")
+        return
     report = ensure_engine()
     done = ", ".join(report.actions) or "nothing to change"
     print(f"engine ready: {report.engine} ({done}; {time.monotonic() - start:.1f} s)")

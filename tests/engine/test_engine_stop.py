@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bench.paths import REPO_ROOT
+from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.engine
 ENGINE_SOCKET = "/var/run/docker.sock"
@@ -75,9 +76,11 @@ class Forwarder:
                 pass
 
 
-def test_engine_gone_mid_run_stops_with_rows_intact(base_images: object, tmp_path: Path) -> None:
+def test_engine_gone_mid_run_stops_with_rows_intact(
+    base_images: object, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     if not Path(ENGINE_SOCKET).exists():
-        pytest.skip("the engine is not on the default socket")
+        skip_or_fail(request.config, "the engine is not on the default socket")
     fwd = Forwarder(tmp_path / "docker.sock")
     results = tmp_path / "results"
     proc = subprocess.Popen(

@@ -45,5 +45,5 @@ def test_a_network_fault_is_a_network_row(base_images: object, tmp_path: Path, s
                       "cache=none", "proxy=flaky_comma")
     assert code == 1
     (row,) = rows
-    assert row["failure_class"] == "network" and row["mirror_faults"] >= 1
+    assert row["failure_class"] == "network" and row["mirror_faults_total"] >= 1
     assert "127.0.0.1" in str(row["log_tail"])  # the go command's own words about the mirror

@@ -70,7 +70,7 @@ def test_secret_build_leaks_nothing_and_tampered_zips_fail_as_checksum(
     )
     private, tampered = rows.loc["proxy=private"], rows.loc["proxy=tampered"]
     assert private["status"] == "ok", private["log_tail"]
-    assert private["mirror_zip"] > 0  # modules really came through the mirror that demands the token
+    assert private["mirror_requests_zip"] > 0  # modules really came through the mirror that demands the token
     assert private["image"] in scanned, "the built image was not scanned"
     assert scanned[private["image"]] == [], leaks.describe(scanned[private["image"]])
     dockerfile = next((run_dir / "dockerfiles").glob("proxy_private*"))

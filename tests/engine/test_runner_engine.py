@@ -49,9 +49,9 @@ def test_source_edit_reruns_the_download_only_under_naive(base_images: object, t
     assert set(rows["status"]) == {"ok"}, rows["log_tail"].to_string()
     assert rows["valid"].all(), rows["invalid_reason"].to_string()
     assert not rows.loc["strategy=multistage", "download_step_ran"]
-    assert rows.loc["strategy=multistage", "mirror_zip"] == 0
+    assert rows.loc["strategy=multistage", "mirror_requests_zip"] == 0
     assert rows.loc["strategy=naive", "download_step_ran"]
-    assert rows.loc["strategy=naive", "mirror_zip"] > 0
+    assert rows.loc["strategy=naive", "mirror_requests_zip"] > 0
 
 
 def test_gomod_changes_rerun_the_download_under_multistage(base_images: object, tmp_path: Path, small_service: Path) -> None:
@@ -63,7 +63,7 @@ def test_gomod_changes_rerun_the_download_under_multistage(base_images: object, 
     assert rows["valid"].all(), rows["invalid_reason"].to_string()
     for change, verb in [("gomod_bump", "bumped "), ("gomod_add", "added ")]:
         row = rows.loc[f"change={change}"]
-        assert row["download_step_ran"] and row["mirror_zip"] > 0
+        assert row["download_step_ran"] and row["mirror_requests_zip"] > 0
         assert row["change_detail"].startswith(verb)
 
 

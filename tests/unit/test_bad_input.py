@@ -28,7 +28,7 @@ def _bench(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         (["repetitions=0"], "repetitions: 0 is not allowed"),
         (["timeouts.build=-1"], "timeouts.build: -1.0 is not allowed"),
         (["project=own", "project.path=/nonexistent"], "project.path: /nonexistent has no go.mod"),
-        (["proxy=upstream_golang", "proxy.url=http://127.0.0.1:9", "proxy.probe_url=http://127.0.0.1:9"],
+        (["project=hello", "proxy=upstream_golang", "proxy.url=http://127.0.0.1:9", "proxy.probe_url=http://127.0.0.1:9"],
          "proxy: no variant's module proxy is reachable"),
     ],
 )
@@ -38,6 +38,17 @@ def test_bad_input_is_one_line_exit_2_and_leaves_nothing(tmp_path: Path, args: l
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_corpus_modules_behind_an_upstream_proxy_are_refused(tmp_path: Path) -> None:
+    proc = _bench(tmp_path, "dry_run=true", "project=service", "proxy=upstream_golang")
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(
+        "error: proxy=upstream_golang: project service's modules come from the generated corpus 'medium', which only "
+        "the local mirror serves; use one of: "
+    )
+    assert "local, near_mirror" in line and "upstream" not in line.split("use one of:")[1]
 
 
 def test_gomod_that_does_not_parse(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ executor passes, the strategy checks, and the leak checker over hand-made `docke
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import json
@@ -12,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from omegaconf import OmegaConf
 
-from bench import config, strategies
+from bench import options, plan, strategies, validate
 from bench.engine import leaks
 from bench.errors import UsageError
-from bench.execute import _build_args, _private
+from bench.execute import inputs
+from bench.execute.inputs import private_inputs
 from bench.mirror import corpus
 from bench.mirror.profiles import ProxyProfile
 from bench.mirror.server import MirrorServer
@@ -26,14 +27,20 @@ from bench.mirror.stack import ProxyStack
 TOKEN = "tok-3f9a1c77e2"
 
 
-def _cfg(**strategy: object) -> OmegaConf:
-    return OmegaConf.create(
-        {
-            "strategy": {"name": "singlestage", "private_secret": False, "private_unsafe_build_arg": False,
-                         "private_modules": "", **strategy},
-            "project": {"modules": "small"},
-        }
-    )
+def _strategy(name: str = "singlestage", **fields: object) -> object:
+    return dataclasses.replace(options.load("strategy", name), **fields)
+
+
+def _cfg(**strategy: object) -> plan.VariantSpec:
+    from tests import configs
+
+    spec = configs.spec("strategy=singlestage", "project.modules=small")
+    return dataclasses.replace(spec, strategy=_strategy(**strategy))  # type: ignore[arg-type]
+
+
+def _render(name: str, private: str, **fields: object) -> strategies.Rendered:
+    flags = {"secret": {"private_secret": True}, "build_arg": {"private_unsafe_build_arg": True}}[private]
+    return strategies.render(_strategy(name, **flags, **fields), builder="B", runtime="R")  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -47,7 +54,7 @@ def private_stack(tmp_path: Path) -> Iterator[ProxyStack]:
 
 @pytest.mark.parametrize("strategy", ["singlestage", "naive", "multistage", "multistage_cachemount"])
 def test_secret_mode_mounts_netrc_in_the_download_step_only(strategy: str) -> None:
-    text = strategies.render(strategy, builder="B", runtime="R", private="secret").text
+    text = _render(strategy, "secret").text
     mounted = [ln for ln in text.splitlines() if "id=netrc" in ln]
     assert len(mounted) == 1 and "target=/root/.netrc" in mounted[0] and "go mod download" in mounted[0]
     assert "NETRC_TOKEN" not in text and "\nENV " not in text and ".netrc >" not in text
@@ -55,12 +62,12 @@ def test_secret_mode_mounts_netrc_in_the_download_step_only(strategy: str) -> No
 
 
 def test_retried_download_also_gets_the_secret() -> None:
-    text = strategies.render("naive", builder="B", runtime="R", private="secret", download_retries=2).text
+    text = _render("naive", "secret", download_retries=2).text
     assert re.search(r"RUN --mount=type=secret,id=mirror_ca\S* --mount=type=secret,id=netrc\S* set -e;", text)
 
 
 def test_unsafe_mode_writes_the_token_from_a_build_arg() -> None:
-    text = strategies.render("singlestage", builder="B", runtime="R", private="build_arg").text
+    text = _render("singlestage", "build_arg").text
     assert "ARG NETRC_TOKEN" in text and '"$NETRC_TOKEN"' in text and "> /root/.netrc" in text
     assert "id=netrc" not in text
     assert text.index("> /root/.netrc") < text.index("go mod download")
@@ -71,7 +78,7 @@ def test_executor_passes_the_token_only_as_a_secret_file_outside_the_context(
 ) -> None:
     work = tmp_path / "work"
     (work / "src").mkdir(parents=True)
-    secrets, args = _private(_cfg(private_secret=True), private_stack, work)
+    secrets, args = private_inputs(_cfg(private_secret=True), private_stack, work)
     namespace = corpus.load_spec("small").namespace()
     assert args == {"GOPRIVATE": namespace, "GONOSUMDB": namespace, "GONOPROXY": "none"}
     assert secrets == [f"id=mirror_ca,src={work / 'mirror-ca.pem'}", f"id=netrc,src={work / 'netrc'}"]
@@ -79,20 +86,20 @@ def test_executor_passes_the_token_only_as_a_secret_file_outside_the_context(
     assert netrc.stat().st_mode & 0o777 == 0o600 and f"password {TOKEN}" in netrc.read_text()
     assert f"machine 127.0.0.1:{private_stack.servers['private'].port} " in netrc.read_text()
     assert not any((work / "src").iterdir())  # nothing lands in the build context
-    declared = strategies.render("singlestage", builder="B", runtime="R", private="secret").declared_args
-    build_args = _build_args(_cfg(private_secret=True), private_stack.goproxy, declared, args)
+    declared = _render("singlestage", "secret").declared_args
+    build_args = inputs.build_args(_cfg(private_secret=True), private_stack.goproxy, declared, args)
     assert TOKEN not in json.dumps(build_args)
     assert build_args["GOPROXY"].startswith("https://") and build_args["GONOPROXY"] == "none"
 
 
 def test_unsafe_control_passes_the_token_as_a_build_arg(tmp_path: Path, private_stack: ProxyStack) -> None:
-    secrets, args = _private(_cfg(private_unsafe_build_arg=True, private_modules="corp.example/*"), private_stack, tmp_path)
+    secrets, args = private_inputs(_cfg(private_unsafe_build_arg=True, private_modules="corp.example/*"), private_stack, tmp_path)
     assert args["NETRC_TOKEN"] == TOKEN and args["GOPRIVATE"] == "corp.example/*"
     assert secrets == [f"id=mirror_ca,src={tmp_path / 'mirror-ca.pem'}"]
 
 
 def test_without_private_options_nothing_changes(tmp_path: Path, private_stack: ProxyStack) -> None:
-    assert _private(_cfg(), private_stack, tmp_path) == ([], {})
+    assert private_inputs(_cfg(), private_stack, tmp_path) == ([], {})
     assert not any(tmp_path.glob("*netrc*"))
 
 
@@ -106,9 +113,9 @@ def test_without_private_options_nothing_changes(tmp_path: Path, private_stack: 
     ],
 )
 def test_bad_private_strategy_options_are_one_clear_error(strategy: dict[str, object], message: str) -> None:
-    node = OmegaConf.merge(OmegaConf.structured(config.StrategyConfig), {"name": "singlestage", **strategy})
+    name = str(strategy.pop("name", "singlestage"))
     with pytest.raises(UsageError, match=message):
-        config.validate_group("strategy", node)
+        validate.option("strategy", _strategy(name, **strategy))
 
 
 # ---------------------------------------------------------------- leak checker on hand-made archives

@@ -6,23 +6,25 @@ import json
 from pathlib import Path
 
 import pytest
-from omegaconf import OmegaConf
 
-from bench import runner
-from bench.results import BuildRow, RunWriter, load
-from bench.runner import Outcome, PlannedBuild, Variant
+from bench import axes, options, runner
+from bench.plan import PlannedBuild, Variant, plan
+from bench.results import load
+from bench.rows import BuildRow
+from bench.runner import Outcome
+from bench.writer import RunWriter
+from tests import configs
+
+SPEC = configs.spec("project=hello", "cache=warm", "change=none", "strategy=multistage")
 
 
 def _variants(*labels: str) -> list[Variant]:
-    return [Variant(label, {"strategy": label}, OmegaConf.create({})) for label in labels]
+    choices = {"project": "hello", "cache": "warm", "proxy": "local", "change": "none", "base": "local",
+               "runtime": "static"}
+    return [Variant(label, {**choices, "strategy": label}, SPEC) for label in labels]
 
 
-def _row(b: PlannedBuild) -> BuildRow:
-    return BuildRow(
-        build_id=b.build_id, run_id="r", scenario="s", variant=b.variant.label, repetition=b.repetition,
-        project="hello", strategy=b.variant.label, cache="warm", proxy="local", change="none",
-        base="local", runtime="static", go="1.23",
-    )
+_row = runner.RowFactory(run_id="r", scenario="s")
 
 
 class FakeExecutor:
@@ -39,6 +41,7 @@ class FakeExecutor:
             raise KeyboardInterrupt  # the process dies mid-run
         self.calls.append(build.build_id)
         row.wall_s = 1.0 + build.index
+        row.steps_total, row.steps_cached = 5, 2
         row.download_step_ran = self.download_ran
         if build.index == self.fail_on:
             row.status, row.failure_class = "failed", "compile"
@@ -46,13 +49,13 @@ class FakeExecutor:
 
 
 def test_plan_interleaves_variants_across_repetitions() -> None:
-    builds = runner.plan(_variants("A", "B", "C"), 2)
+    builds = plan(_variants("A", "B", "C"), 2)
     assert [b.build_id for b in builds] == ["A#r1", "B#r1", "C#r1", "A#r2", "B#r2", "C#r2"]
     assert [b.index for b in builds] == list(range(6))
 
 
 def test_run_writes_each_row_and_counts_failures(tmp_path: Path) -> None:
-    builds = runner.plan(_variants("A", "B"), 2)
+    builds = plan(_variants("A", "B"), 2)
     fake = FakeExecutor(fail_on=2)
     summary = runner.run(builds, fake, RunWriter(tmp_path), _row)
     assert fake.calls == ["A#r1", "B#r1", "A#r2", "B#r2"]
@@ -63,7 +66,7 @@ def test_run_writes_each_row_and_counts_failures(tmp_path: Path) -> None:
 
 
 def test_rows_survive_a_crash_and_a_resume_skips_them(tmp_path: Path) -> None:
-    builds = runner.plan(_variants("A", "B"), 2)
+    builds = plan(_variants("A", "B"), 2)
     writer = RunWriter(tmp_path)
     writer.write_manifest({"run_id": "r", "scenario": "s", "started_at": "2026-11-27T00:00:00+00:00"})
     with pytest.raises(KeyboardInterrupt):
@@ -77,7 +80,7 @@ def test_rows_survive_a_crash_and_a_resume_skips_them(tmp_path: Path) -> None:
 
 
 def test_postcondition_marks_rows_not_in_the_declared_state(tmp_path: Path) -> None:
-    summary = runner.run(runner.plan(_variants("multistage"), 1), FakeExecutor(download_ran=True), RunWriter(tmp_path), _row)
+    summary = runner.run(plan(_variants("multistage"), 1), FakeExecutor(download_ran=True), RunWriter(tmp_path), _row)
     (row,) = summary.rows
     assert not row.valid
     assert row.invalid_reason == "download step executed, but cache=warm change=none means cached"
@@ -99,11 +102,14 @@ def test_postcondition_marks_rows_not_in_the_declared_state(tmp_path: Path) -> N
     ],
 )
 def test_expected_download(cache: str, change: str, strategy: str, expected: bool | None) -> None:
-    assert runner.expected_download(cache, change, strategy) is expected
+    got = axes.expected_download(
+        options.load("strategy", strategy), options.load("cache", cache), options.load("change", change)
+    )
+    assert got is expected
 
 
 def test_failed_or_unknown_rows_are_not_judged() -> None:
-    row = _row(runner.plan(_variants("naive"), 1)[0])
+    row = _row(plan(_variants("naive"), 1)[0])
     row.status, row.download_step_ran = "failed", True
     runner.check_postconditions(row)
     assert row.valid
@@ -120,7 +126,7 @@ def test_engine_failure_stops_the_run_and_keeps_rows(tmp_path: Path) -> None:
     fake = EngineDies()
     writer = RunWriter(tmp_path)
     writer.write_manifest({"run_id": "r", "scenario": "s"})
-    summary = runner.run(runner.plan(_variants("A", "B"), 3), fake, writer, _row)
+    summary = runner.run(plan(_variants("A", "B"), 3), fake, writer, _row)
     assert summary.engine_stopped and fake.calls == ["A#r1", "B#r1"]
     rows = load(tmp_path).builds
     assert list(rows["failure_class"]) == ["", "engine"]

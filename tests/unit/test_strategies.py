@@ -5,16 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from omegaconf import OmegaConf
 
-from bench import strategies
+from bench import options, strategies
 from bench.errors import UsageError
-from bench.execute import _build_args
+from bench.execute import inputs
+from tests import configs
+
+TEMPLATED = [n for n in options.names("strategy") if options.load("strategy", n).template]
 
 
-@pytest.mark.parametrize("strategy", strategies.TEMPLATED)
+def _render(name: str, **kw: object) -> strategies.Rendered:
+    """Render a strategy option, with option fields overridden by `kw` (download_retries, ...)."""
+    from dataclasses import replace
+
+    render_kw = {k: kw.pop(k) for k in ("builder", "runtime", "main", "own_dockerfile", "directory") if k in kw}
+    return strategies.render(replace(options.load("strategy", name), **kw), **render_kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("strategy", TEMPLATED)
 def test_every_template_renders_without_syntax_line_or_env(strategy: str) -> None:
-    r = strategies.render(strategy, builder="B:1", runtime="R:1", main="./cmd/x")
+    r = _render(strategy, builder="B:1", runtime="R:1", main="./cmd/x")
     assert r.text.startswith("#") and "# syntax" not in r.text
     assert "FROM B:1" in r.text and "./cmd/x" in r.text
     assert "ENV GO" not in r.text  # GOPROXY and friends never become image config
@@ -22,29 +32,29 @@ def test_every_template_renders_without_syntax_line_or_env(strategy: str) -> Non
 
 
 def test_layer_order_is_what_the_strategy_promises() -> None:
-    naive = strategies.render("naive", builder="B", runtime="R").text
-    multi = strategies.render("multistage", builder="B", runtime="R").text
+    naive = _render("naive", builder="B", runtime="R").text
+    multi = _render("multistage", builder="B", runtime="R").text
     assert naive.index("\nCOPY . .") < naive.index("\nRUN go mod download")
     assert multi.index("\nCOPY go.mod go.sum* ./") < multi.index("\nRUN go mod download") < multi.index("\nCOPY . .")
-    assert "--mount=type=cache,target=/go/pkg/mod" in strategies.render("multistage_cachemount", builder="B", runtime="R").text
+    assert "--mount=type=cache,target=/go/pkg/mod" in _render("multistage_cachemount", builder="B", runtime="R").text
 
 
 def test_retries_wrap_the_download_with_backoff() -> None:
-    text = strategies.render("multistage", builder="B", runtime="R", download_retries=3, retry_cap_seconds=4).text
+    text = _render("multistage", builder="B", runtime="R", download_retries=3, retry_cap_seconds=4).text
     assert "until go mod download" in text and '-gt 3 ] && exit 1' in text and "delay=4" in text
 
 
 def test_a_broken_template_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "naive.Dockerfile.j2").write_text("FROM {{ builder }}\nRUN {{ no_such_value }}\n")
     with pytest.raises(UsageError, match=r"template .*naive.Dockerfile.j2 does not render: 'no_such_value' is undefined"):
-        strategies.render("naive", builder="B", runtime="R", templates=tmp_path)
+        _render("naive", builder="B", runtime="R", directory=tmp_path)
 
 
 def test_own_dockerfile_gets_only_declared_args(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM x\nARG GOPROXY\nARG OTHER\nRUN true\n")
-    r = strategies.render("own", builder="B", runtime="R", own_dockerfile=tmp_path / "Dockerfile")
-    cfg = OmegaConf.create({"strategy": {"name": "own"}})
-    assert _build_args(cfg, "http://127.0.0.1:1", r.declared_args) == {"GOPROXY": "http://127.0.0.1:1"}
+    r = _render("own", builder="B", runtime="R", own_dockerfile=tmp_path / "Dockerfile")
+    spec = configs.spec("strategy=own")
+    assert inputs.build_args(spec, "http://127.0.0.1:1", r.declared_args) == {"GOPROXY": "http://127.0.0.1:1"}
 
 
 def _download_command(text: str) -> str:
@@ -61,7 +71,7 @@ def test_the_retry_loop_really_retries_and_exits_like_the_last_attempt(
     import os
     import subprocess
 
-    text = strategies.render("multistage", builder="B", runtime="R", download_retries=2, retry_cap_seconds=1).text
+    text = _render("multistage", builder="B", runtime="R", download_retries=2, retry_cap_seconds=1).text
     fake = tmp_path / "go"
     fake.write_text(
         "#!/bin/sh\nn=$(cat \"$STATE\" 2>/dev/null || echo 0); n=$((n+1)); echo $n > \"$STATE\"\n"
