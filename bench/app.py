@@ -220,6 +220,10 @@ def exit_code(summary: runner.RunSummary, error: BaseException | None, run_dir: 
         say(f"{summary.failed} failed and {summary.skipped} skipped of {summary.done} build(s); "
             "their rows carry failure_class, warnings and log_tail")
         return SOME_FAILED
+    if summary.done and summary.invalid >= summary.done:
+        # Every build ran, but none in the state it declared: the run measured nothing usable.
+        say(f"all {summary.done} build(s) are invalid (see invalid_reason): nothing usable was measured")
+        return SOME_FAILED
     return OK
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import dockerfile as buildkit_parser  # type: ignore[import-not-found]  # a compiled module without stubs
 
-from bench import bases
+from bench import bases, gover
 from bench.errors import UsageError
 
 # First match wins; `{go}` matches a Go version in a tag. A value is a role (local image of that
@@ -59,6 +59,7 @@ PLATFORM_ARGS = {
 _DIRECTIVE = re.compile(r"^\s*#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
 _VAR = re.compile(r"\\\$|\$\{(\w+)(?:(:?[-+])([^}]*))?\}|\$(\w+)")
 _APK = re.compile(r"\bapk\s+(?:add|update|upgrade)\b")
+_ADVICE = re.compile(r"[;:] (?=[a-z])")  # where a refusal turns from why to what to do (image tags have no space)
 
 
 @dataclass
@@ -83,6 +84,7 @@ class Alias:
     ref: str  # the normalised name, as BuildKit looks it up
     local: str
     note: str = ""
+    go: str = ""  # a builder's exact Go version ("1.26.11"); "" for other images
 
 
 @dataclass
@@ -103,6 +105,10 @@ class Plan:
             flags += ["--build-context", f"{a.ref}=docker-image://{a.local}"]
         return flags
 
+    def go_versions(self) -> list[str]:
+        """The exact Go versions of the local builders the target's stages use (what builds the binary)."""
+        return sorted({a.go for a in self.aliases if a.go}, key=gover.key)
+
     def local_images(self) -> list[str]:
         """The local images the aliases use (to be built first), without `scratch`."""
         return sorted({a.local for a in self.aliases if a.local != "scratch"})
@@ -116,10 +122,14 @@ class Plan:
         }
 
     def check(self) -> None:
-        """Refuse, in one line, when something the target needs cannot be had offline."""
+        """Refuse, in one line, when something the target needs cannot be had offline.
+
+        The first refusal comes in full; the others by image, line and reason, so that a user who
+        fixes the first learns at once what else stands in the way (a real Dockerfile has several).
+        """
         if self.refusals:
-            more = f" (and {len(self.refusals) - 1} more)" if len(self.refusals) > 1 else ""
-            raise UsageError(self.refusals[0] + more)
+            others = "; ".join(_reason(r) for r in self.refusals[1:])
+            raise UsageError(self.refusals[0] + (f" (also: {others})" if others else ""))
 
 
 def aliases(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -240,8 +250,13 @@ def plan(
     target: str | None = None,
     extra_aliases: Mapping[str, str] | None = None,
     builders: Mapping[str, str] | None = None,
+    requirement: gover.Requirement | None = None,
 ) -> Plan:
-    """Everything the target of a Dockerfile needs offline: aliases, refusals, notes (nothing is built)."""
+    """Everything the target of a Dockerfile needs offline: aliases, refusals, notes (nothing is built).
+
+    With the module's `requirement` (its go.mod), a golang image that stands for a builder older than
+    the `go` line is refused here, not met later as a compile error in the middle of a build.
+    """
     syntax = directives(text).get("syntax")
     stages = parse(text, build_args)
     goal = _target(stages, target)
@@ -257,7 +272,7 @@ def plan(
         if name == "scratch" or name.startswith("bench-base/") or name in seen:
             continue
         seen.add(name)
-        found = _resolve(name, raw, line, table, builders)
+        found = _resolve(name, raw, line, table, builders, requirement)
         if isinstance(found, str):
             result.refusals.append(found)
             continue
@@ -317,7 +332,10 @@ def _match(ref: str, table: Mapping[str, str]) -> tuple[str, re.Match[str] | Non
     return "", None
 
 
-def _resolve(ref: str, raw: str, line: int, table: Mapping[str, str], builders: Mapping[str, str]) -> Alias | str:
+def _resolve(
+    ref: str, raw: str, line: int, table: Mapping[str, str], builders: Mapping[str, str],
+    requirement: gover.Requirement | None = None,
+) -> Alias | str:
     where = f"{ref} (Dockerfile line {line})"
     bare = ref.split("@", 1)[0]  # a digest pin names the public image; the alias matches the name and tag
     value, m = _match(bare, table)
@@ -331,12 +349,21 @@ def _resolve(ref: str, raw: str, line: int, table: Mapping[str, str], builders: 
     go = m.groupdict().get("go")
     # golang:1.25.3 and golang:1.25rc1 mean the 1.25 builder; golang, golang:1 mean the newest
     minor = re.sub(r"(rc|beta)\d+$", "", ".".join(go.split(".")[:2])) if go and "." in go else list(builders)[-1]
+    via = " (set its ARG with project.build_args)" if "$" in raw else ""
     if minor not in builders:
-        via = " (set its ARG with project.build_args)" if "$" in raw else ""
         return f"{where} needs Go {go} and there is no local builder for it (local: {', '.join(builders)}): change the Go version{via} or add an alias"
+    version = builders[minor]
+    if requirement is not None and not gover.at_least(version, requirement.go):
+        return (f"{where} stands for local builder go{minor} (Go {version}), but {requirement.describe()}: "
+                f"use a newer golang tag{via} or add an alias to a newer builder")
     local = bases.image_for("builder", go=minor)
-    note = f"{ref} -> {local} (Go {builders[minor]})" if go != builders[minor] else ""
-    return Alias(ref, local, _alpine_note(ref, local) or note)
+    note = f"{ref} -> {local} (Go {version})" if go != version else ""
+    return Alias(ref, local, _alpine_note(ref, local) or note, go=version)
+
+
+def _reason(refusal: str) -> str:
+    """A refusal without its advice: `<image> (Dockerfile line N) <why>`, cut where what to do begins."""
+    return _ADVICE.split(refusal, maxsplit=1)[0]
 
 
 def _alpine_note(ref: str, local: str) -> str:

@@ -109,6 +109,13 @@ def read(project_dir: Path) -> Requirement:
     raise UsageError(f"project.go=auto: no go.mod in {project_dir}; set project.go to one of the local builders")
 
 
+def read_if_any(project_dir: Path) -> Requirement | None:
+    """The project's requirement, or None when it has neither go.work nor go.mod (nothing to check against)."""
+    if not (project_dir / "go.mod").is_file() and not (project_dir / "go.work").is_file():
+        return None
+    return read(project_dir)
+
+
 def pick(req: Requirement, builders: Mapping[str, str]) -> Choice:
     """`project.go=auto`: the lowest builder meeting both lines, else the newest meeting the `go` line."""
     ordered = sorted(builders.items(), key=lambda item: key(item[1]))
@@ -142,9 +149,7 @@ def resolve(setting: str, project_dir: Path, builders: Mapping[str, str] | None 
         builders = local_builders()
     if setting == "auto":
         return pick(read(project_dir), builders)
-    if not (project_dir / "go.mod").is_file() and not (project_dir / "go.work").is_file():
-        return check(Requirement(IMPLICIT_GO, has_go_line=False), setting, builders)
-    return check(read(project_dir), setting, builders)
+    return check(read_if_any(project_dir) or Requirement(IMPLICIT_GO, has_go_line=False), setting, builders)
 
 
 def local_builders() -> dict[str, str]:

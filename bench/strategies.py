@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from bench import dockerfile
+from bench import dockerfile, gover
 from bench.config import StrategyConfig
 from bench.errors import UsageError
 from bench.paths import DOCKERFILES_DIR
@@ -34,6 +34,7 @@ class Rendered:
     notes: tuple[str, ...] = ()  # said once when the run starts
     aliases: str = ""  # for the row: `golang:1.24=bench-base/builder:go1.24; ...`
     frontend: str = ""  # `builtin` when a `# syntax=` line was dropped for the engine's own frontend
+    go_version: str = ""  # your own Dockerfile: the Go of the builders its golang images stand for ("1.26.11")
 
 
 def private_mode(strategy: StrategyConfig) -> str:
@@ -88,10 +89,16 @@ def render(
     return Rendered(text, strategy.network, declared_args(text))
 
 
-def offline(rendered: Rendered, *, build_args: Mapping[str, str], target: str, aliases: Mapping[str, str]) -> Rendered:
+def offline(
+    rendered: Rendered, *, build_args: Mapping[str, str], target: str, aliases: Mapping[str, str],
+    requirement: gover.Requirement | None = None,
+) -> Rendered:
     """Your own Dockerfile made buildable without a registry: public images through named contexts, the
-    built-in frontend instead of a `# syntax=` image; UsageError (one line) for what cannot be had offline."""
-    plan = dockerfile.plan(rendered.text, build_args=build_args, target=target or None, extra_aliases=aliases)
+    built-in frontend instead of a `# syntax=` image; UsageError (one line) for what cannot be had offline,
+    a golang image older than the module's go.mod (`requirement`) included."""
+    plan = dockerfile.plan(
+        rendered.text, build_args=build_args, target=target or None, extra_aliases=aliases, requirement=requirement
+    )
     plan.check()
     record = plan.record()
     mapping = {a.ref: a.local for a in plan.aliases}
@@ -103,6 +110,7 @@ def offline(rendered: Rendered, *, build_args: Mapping[str, str], target: str, a
         notes=tuple(plan.notes),
         aliases="; ".join(f"{ref}={local}" for ref, local in mapping.items()),
         frontend=str(record["frontend"]) if plan.syntax else "",
+        go_version=", ".join(plan.go_versions()),
     )
 
 

@@ -182,4 +182,7 @@ def cache_caveats(b: pd.DataFrame) -> list[str]:
     if nets:
         lines.append(f"Cache registry network: {', '.join(nets)} (a shaped TCP forwarder in front of the registry; "
                      "pushed and pulled MB are counted on it).")
+    if col(b, "import_bytes") is not None:
+        lines.append("Pulled MB of a local cache (no registry, nothing on a wire) is the layer bytes the consuming "
+                     "build's own progress says it read from the cache directory.")
     return lines

@@ -14,6 +14,7 @@ enough for a 20 Mbit/s link to show.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 from collections.abc import Callable
@@ -63,10 +64,36 @@ def _files_bytes(directory: Path) -> int:
     return sum(int(n) for n in out.split())
 
 
+def _layers(directory: Path) -> dict[str, str]:
+    """Layer digest -> media type, for every layer a JSON file of an OCI layout (index, manifests) names."""
+    found: dict[str, str] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if ".layer." in str(node.get("mediaType", "")) and "digest" in node:
+                found[str(node["digest"])] = str(node["mediaType"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    for path in directory.rglob("*"):
+        if path.is_file() and path.stat().st_size < 1_000_000:
+            try:
+                walk(json.loads(path.read_bytes()))
+            except (ValueError, UnicodeDecodeError):
+                pass  # a layer, not JSON
+    return found
+
+
 def test_export_cost_and_cache_size_for_every_fresh_runner_mode(
     base_images: object, tmp_path: Path, tiny: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from bench import options
+
     counted: dict[str, int] = {}  # cache mode -> the independent count, taken right after its export
+    layers: dict[str, dict[str, str]] = {}  # local caches: layer digest -> media type
 
     def counting(kind: str, exporter: Callable[[cachestate.Export], cachestate.Exported]) -> Callable[..., Any]:
         def wrapped(e: cachestate.Export) -> cachestate.Exported:
@@ -74,6 +101,7 @@ def test_export_cost_and_cache_size_for_every_fresh_runner_mode(
             ref = out.cache_from[0].split("=", 2)[-1]
             if kind == "local":
                 counted[e.cache.name] = _files_bytes(Path(ref))
+                layers[e.cache.name] = _layers(Path(ref))
             else:  # the registry's own stored blobs of the repository the export went to
                 counted[e.cache.name] = e.res.registry().stored_bytes(ref.split("/", 1)[1].rsplit(":", 1)[0])
             return out
@@ -81,29 +109,47 @@ def test_export_cost_and_cache_size_for_every_fresh_runner_mode(
 
     for kind, exporter in list(cachestate.EXPORTERS.items()):
         monkeypatch.setitem(cachestate.EXPORTERS, kind, counting(kind, exporter))
-    code, rows = _run(tmp_path, "run", "project=own", f"project.path={tiny}", "strategy=multistage",
-                      "change=none", "repetitions=1", "compare.cache=[inline,local_max,registry_max]")
+    conf = tmp_path / "conf" / "cache"
+    conf.mkdir(parents=True)
+    (conf / "local_zstd.yaml").write_text("defaults:\n  - local_max\n  - _self_\nname: local_zstd\n"
+                                          "compression: zstd\ncompression_level: 3\n")
+    try:
+        code, rows = _run(tmp_path, "run", f"hydra.searchpath=[file://{conf.parent}]", "project=own",
+                          f"project.path={tiny}", "strategy=multistage", "change=none", "repetitions=1",
+                          "compare.cache=[inline,local_max,registry_max,local_zstd]")
+    finally:
+        options.use_searchpath([])
     assert code == 0 and rows["valid"].all(), _ok(rows)
-    assert set(counted) == {"inline", "local_max", "registry_max"}
+    assert set(counted) == {"inline", "local_max", "registry_max", "local_zstd"}
     for _, r in rows.iterrows():
         mode = str(r["cache"])
         assert r["export_s"] > 0 and r["export_progress_s"] > 0, (mode, r["export_s"], r["noop_s"], r["noop_export_s"])
         assert r["export_s"] == pytest.approx(r["noop_export_s"] - r["noop_s"], abs=0.002)
         assert r["noop_s"] < r["prime_s"]  # the producer's cold build, then no-ops
-        if mode == "local_max":
+        if mode.startswith("local"):
             assert r["cache_bytes"] == counted[mode]
             assert r["cache_network"] == ""
         else:  # bytes pushed on the wire: the stored blobs plus HTTP heads
             assert counted[mode] <= r["cache_bytes"] <= counted[mode] * 1.01 + 200_000, (mode, r["cache_bytes"], counted)
             assert r["cache_network"] == "ci_to_registry"
-        assert r["cache_compression"] == "gzip" and pd.isna(r["cache_compression_level"])
+        if mode == "local_zstd":
+            assert r["cache_compression"] == "zstd" and r["cache_compression_level"] == 3
+        else:
+            assert r["cache_compression"] == "gzip" and pd.isna(r["cache_compression_level"])
         # change=none: the consumer pulls the final stage's layers, the 8 MB binary among them
         assert r["import_bytes"] >= BLOB and r["import_s"] > 0
-        if mode != "local_max":
+        if not mode.startswith("local"):
             assert r["cache_pulled_bytes"] >= r["import_bytes"]
     # mode=max holds every stage (the builder's base layers too); inline only the final image
     by = rows.set_index("cache")
     assert by.loc["registry_max", "cache_bytes"] > 10 * by.loc["inline", "cache_bytes"]
+    # zstd compresses the layers the build made; layers it reused already compressed (the base images',
+    # gzip in the content store) go out as they are, as BuildKit does without force-compression
+    gz, zs = layers["local_max"], layers["local_zstd"]
+    assert gz and set(gz.values()) == {"application/vnd.oci.image.layer.v1.tar+gzip"}, gz
+    made = {d for d, t in zs.items() if t.endswith("+zstd")}
+    assert made and not made & set(gz), zs
+    assert {d for d, t in zs.items() if t.endswith("+gzip")} <= set(gz), (zs, gz)
 
 
 @pytest.fixture
@@ -214,7 +260,7 @@ def test_faults_in_the_cache_path_do_not_fail_the_build_and_the_row_says_so(
         "defaults:\n  - base_proxy\n  - _self_\nname: cut\nkind: mirror\np_reset: 1.0\nseed: 5\n")
     (conf / "cache" / "reg_cut.yaml").write_text(
         "defaults:\n  - base_cache\n  - _self_\nname: reg_cut\nkeeps_builder_cache: false\nfresh_runner: true\n"
-        "export: registry\nexport_mode: min\nnetwork: cut\n")
+        "export: registry\nexport_mode: max\nnetwork: cut\n")  # max: the download step's state is judged
     try:
         code, rows = _run(tmp_path, "run", f"hydra.searchpath=[file://{conf}]", "project=own", f"project.path={tiny}",
                           "strategy=multistage", "change=none", "repetitions=1", "cache=reg_cut")
@@ -226,4 +272,5 @@ def test_faults_in_the_cache_path_do_not_fail_the_build_and_the_row_says_so(
     assert row["status"] == "ok" and list(row["warnings"]) == ["cache_export_failed", "cache_import_failed"], _ok(rows)
     assert all("connection reset by peer" in n for n in row["notes"])
     assert not row["valid"] and "download step executed" in row["invalid_reason"]  # not the declared warm state
-    assert row["download_step_ran"] and row["cache_pulled_bytes"] == 0 and code == 0
+    assert row["download_step_ran"] and row["cache_pulled_bytes"] == 0
+    assert code == 1  # its only build is invalid: the run measured nothing usable, and says so

@@ -20,11 +20,12 @@ import pytest
 
 from bench import help
 from bench.paths import CONF_DIR, REPO_ROOT
+from tests.sample import sample_run
 
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(300)]
 SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "bench", "hydra_plugins", "conf", "scenarios",
            "deploy")
-SAMPLE = REPO_ROOT / "results" / "samples" / "00-04-44-multistage"
+SAMPLE = sample_run("multistage")
 
 
 def _run(args: list[str], cwd: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:

@@ -115,3 +115,15 @@ def test_pay_sentence_and_payoff_plot(tmp_path: object) -> None:
     assert lines["local_max"].get_linestyle() == "--" and reg.get_linestyle() == "-"
     assert plots.cache_payoff(cachepay.pay_table(b), Path(str(tmp_path)) / "pay") is not None
     assert plots.cache_payoff(None, Path(str(tmp_path)) / "none") is None
+
+
+def test_cache_caveats_say_how_producer_and_consumer_were_measured() -> None:
+    b = _cache_rows()
+    b["cache_network"] = ["ci_to_registry" if c in ("registry_max", "inline") else ("" if f else None)
+                          for c, f in zip(b["cache"], b["fresh_runner"])]
+    lines = cachepay.cache_caveats(b)
+    assert len(lines) == 3 and "without and with --cache-to" in lines[0]
+    assert lines[1].startswith("Cache registry network: ci_to_registry (")  # the empty (local) network is not named
+    assert "local cache" in lines[2]
+    assert cachepay.cache_caveats(b.drop(columns=["export_s"])) == []
+    assert len(cachepay.cache_caveats(b.drop(columns=["cache_network", "import_bytes"]))) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import dockerfile
+from bench import dockerfile, gover
 from bench.errors import UsageError
 
 BUILDERS = {"1.23": "1.23.5", "1.24": "1.24.4", "1.25": "1.25.12", "1.26": "1.26.11", "1.27": "1.27.4"}
@@ -108,9 +108,50 @@ def test_alpine_with_apk_is_refused_up_front() -> None:
         "golang:1.25-alpine (Dockerfile line 1) is Alpine and line 2 runs apk, which needs Alpine's package mirror"
     )
     assert plan.refusals[1].startswith("alpine:3.20 (Dockerfile line 7) is Alpine and line 8 runs apk")
-    with pytest.raises(UsageError, match=r"runs apk, .*base=registry.* \(and 1 more\)$"):
+    with pytest.raises(UsageError, match=r"runs apk, .*base=registry.* \(also: alpine:3\.20 \(Dockerfile line 7\) is Alpine and line 8 runs apk, which needs Alpine's package mirror \(not reachable offline\)\)$"):
         plan.check()
     assert not any("Debian-based" in note for note in plan.notes)  # no stand-in is offered for a refused image
+
+
+# The shape of a registry's release Dockerfile: every target builds on a base stage that copies a
+# cross-compilation helper and runs apk, and the default target is an alpine runtime that runs apk too.
+HELPER_EVERYWHERE = """\
+# syntax=docker/dockerfile:1
+ARG GO_VERSION=1.25.9
+ARG ALPINE_VERSION=3.23
+FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.9.0 AS xx
+FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-alpine${ALPINE_VERSION} AS base
+COPY --from=xx / /
+RUN apk add --no-cache git
+FROM base AS build
+RUN --mount=type=bind,target=/src xx-go build -o /usr/bin/app ./cmd/app
+FROM scratch AS binary
+COPY --from=build /usr/bin/app /
+FROM alpine:${ALPINE_VERSION}
+RUN apk add --no-cache ca-certificates
+COPY --from=binary /app /bin/app
+"""
+
+
+def test_every_refusal_is_named_in_the_one_line() -> None:
+    plan = dockerfile.plan(HELPER_EVERYWHERE, builders=BUILDERS)
+    with pytest.raises(UsageError) as err:
+        plan.check()
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith("tonistiigi/xx:1.9.0 (Dockerfile line 4) is a cross-compilation helper")
+    assert message.endswith(
+        " (also: golang:1.25.9-alpine3.23 (Dockerfile line 5) is Alpine and line 7 runs apk, which needs Alpine's "
+        "package mirror (not reachable offline); alpine:3.23 (Dockerfile line 12) is Alpine and line 13 runs apk, "
+        "which needs Alpine's package mirror (not reachable offline))"
+    )
+
+
+def test_the_reason_of_a_refusal_keeps_tags_and_builder_lists() -> None:
+    plan = dockerfile.plan("FROM foo/bar:1 AS a\nFROM golang:1.30\nCOPY --from=a / /\n", builders=BUILDERS)
+    with pytest.raises(UsageError, match=r"\(also: golang:1\.30 \(Dockerfile line 2\) needs Go 1\.30 and there is no "
+                       r"local builder for it \(local: 1\.23, 1\.24, 1\.25, 1\.26, 1\.27\)\)$"):
+        plan.check()
 
 
 def test_apk_in_a_stage_built_on_an_alpine_stage_is_refused() -> None:
@@ -257,3 +298,29 @@ def test_heredoc_contents_are_not_instructions_but_count_as_run_text() -> None:
 def test_no_from_line() -> None:
     with pytest.raises(UsageError, match=r"^Dockerfile has no FROM line$"):
         dockerfile.plan("# just a comment\nARG X=1\n", builders=BUILDERS)
+
+
+def test_golang_image_older_than_the_go_line_is_refused() -> None:
+    text = "ARG GO_VERSION=1.24\nFROM golang:${GO_VERSION}-bookworm AS build\nFROM gcr.io/distroless/static\nCOPY --from=build /app /app\n"
+    plan = dockerfile.plan(text, builders=BUILDERS, requirement=gover.Requirement("1.25.0"))
+    assert plan.refusals == [
+        "golang:1.24-bookworm (Dockerfile line 2) stands for local builder go1.24 (Go 1.24.4), but go.mod requires "
+        "go >= 1.25.0: use a newer golang tag (set its ARG with project.build_args) or add an alias to a newer builder"
+    ]
+    fixed = dockerfile.plan(text, {"GO_VERSION": "1.25"}, builders=BUILDERS, requirement=gover.Requirement("1.25.0"))
+    assert fixed.refusals == []
+    assert fixed.go_versions() == ["1.25.12"]
+
+
+def test_a_patch_newer_than_the_builder_is_refused_against_go_mod() -> None:
+    plan = dockerfile.plan("FROM golang:1.23.7\n", builders=BUILDERS, requirement=gover.Requirement("1.23.7"))
+    assert plan.refusals[0].startswith("golang:1.23.7 (Dockerfile line 1) stands for local builder go1.23 (Go 1.23.5)")
+    assert dockerfile.plan("FROM golang:1.23.7\n", builders=BUILDERS, requirement=gover.Requirement("1.23")).refusals == []
+
+
+def test_go_versions_are_those_of_the_builders_used() -> None:
+    text = "FROM golang:1.26.4 AS builder\nFROM gcr.io/distroless/base-debian13:nonroot\nCOPY --from=builder /a /a\n"
+    plan = dockerfile.plan(text, builders=BUILDERS)
+    assert plan.go_versions() == ["1.26.11"]
+    assert [a.go for a in plan.aliases] == ["1.26.11", ""]
+    assert dockerfile.plan("FROM debian:bookworm\n", builders=BUILDERS).go_versions() == []

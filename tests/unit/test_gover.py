@@ -153,3 +153,9 @@ def test_auto_without_go_mod(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"^project.go=auto: no go.mod in .*; set project.go"):
         gover.resolve("auto", tmp_path, BUILDERS)
     assert gover.resolve("1.24", tmp_path, BUILDERS).go == "1.24"
+
+
+def test_read_if_any(tmp_path: Path) -> None:
+    assert gover.read_if_any(tmp_path) is None
+    (tmp_path / "go.mod").write_text("module example.com/x\n\ngo 1.25.0\n")
+    assert gover.read_if_any(tmp_path) == gover.Requirement("1.25.0")

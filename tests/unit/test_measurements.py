@@ -103,6 +103,8 @@ def test_exit_codes_say_what_happened(tmp_path: Path) -> None:
     assert app.exit_code(s, None, tmp_path, say) == 0
     assert app.exit_code(runner.RunSummary(planned=2, done=2, skipped=2), None, tmp_path, say) == 1  # nothing built
     assert app.exit_code(runner.RunSummary(planned=2, done=1, failed=1), None, tmp_path, say) == 1
+    assert app.exit_code(runner.RunSummary(planned=2, done=2, invalid=2), None, tmp_path, say) == 1  # none usable
+    assert app.exit_code(runner.RunSummary(planned=2, done=2, invalid=1), None, tmp_path, say) == 0  # one usable
     assert app.exit_code(runner.RunSummary(planned=2, done=1), RuntimeError("registry died"), tmp_path, say) == 4
     assert app.exit_code(runner.RunSummary(planned=2, done=1, engine_stopped=True), None, tmp_path, say) == 3
 

@@ -13,9 +13,10 @@ import pytest
 from bench import report
 from bench.report import export, warnings
 from bench.results import Results, load
+from tests.sample import sample_run
 from tests.unit.synthetic import make_run
 
-SAMPLE = Path(__file__).resolve().parents[2] / "results" / "samples" / "00-04-44-multistage"
+SAMPLE = sample_run("multistage")
 
 
 def test_fences_are_tukeys_far_out_fences() -> None:

@@ -12,11 +12,12 @@ import pytest
 from bench import plots, report, stats
 from bench.report import export
 from bench.results import Results, load
+from tests.sample import sample_run
 from tests.unit.synthetic import change_wall, make_run
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "results"
-SAMPLE = ROOT / "results" / "samples" / "00-04-44-multistage"
+SAMPLE = sample_run("multistage")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CHANGE_AXES = {"strategy": ["naive", "multistage", "multistage_cachemount"],
                "change": ["none", "source", "gomod_bump", "gomod_add"]}
