@@ -272,7 +272,7 @@ def plan(
         if name == "scratch" or name.startswith("bench-base/") or name in seen:
             continue
         seen.add(name)
-        found = _resolve(name, raw, line, table, builders, requirement)
+        found = _resolve(name, raw, line, table, builders, requirement, avoid=_avoid_hint(stages, name))
         if isinstance(found, str):
             result.refusals.append(found)
             continue
@@ -334,14 +334,14 @@ def _match(ref: str, table: Mapping[str, str]) -> tuple[str, re.Match[str] | Non
 
 def _resolve(
     ref: str, raw: str, line: int, table: Mapping[str, str], builders: Mapping[str, str],
-    requirement: gover.Requirement | None = None,
+    requirement: gover.Requirement | None = None, avoid: str = "build a target that does not use it",
 ) -> Alias | str:
     where = f"{ref} (Dockerfile line {line})"
     bare = ref.split("@", 1)[0]  # a digest pin names the public image; the alias matches the name and tag
     value, m = _match(bare, table)
     if m is None:
         repo = re.sub(r":[^/:]*$", "", bare)
-        what = f"is {HELPER_HINTS[repo]}; build a target that does not use it, " if repo in HELPER_HINTS else "has no local stand-in; "
+        what = f"is {HELPER_HINTS[repo]}; {avoid}, " if repo in HELPER_HINTS else "has no local stand-in; "
         return f"{where} {what}add an alias for it to a local image, or use base=registry on a machine with a registry"
     if value != "builder":
         local = bases.image_for(value) if value in ROLES else value
@@ -359,6 +359,15 @@ def _resolve(
     local = bases.image_for("builder", go=minor)
     note = f"{ref} -> {local} (Go {version})" if go != version else ""
     return Alias(ref, local, _alpine_note(ref, local) or note, go=version)
+
+
+def _avoid_hint(stages: list[Stage], name: str) -> str:
+    """Which named targets do without image `name`: a real Dockerfile often builds every target on it."""
+    free = [s.name for s in stages if s.name and all(
+        normalize(ref) != name for _, _, ref in _image_refs(stages, _reachable(stages, s.index)))]
+    if not free:
+        return "every target of this Dockerfile needs it, so build with a Dockerfile of yours (strategy=vendor or a template)"
+    return f"build a target that does not use it (project.target: {', '.join(free)})"
 
 
 def _reason(refusal: str) -> str:

@@ -142,8 +142,11 @@ def render(variant: Variant) -> Variant:
     )
     if not s.strategy.template and s.base.name == "local":
         rendered = strategies.offline(
-            rendered, build_args=s.project.build_args, target=s.project.target, aliases=s.project.aliases
+            rendered, build_args=s.project.build_args, target=s.project.target, aliases=s.project.aliases,
+            requirement=gover.read_if_any(project_dir(s.project)),
         )
+        if rendered.go_version:  # the builder the Dockerfile's golang image stands for built it, not go.mod's pick
+            variant = replace(variant, spec=replace(s, go_version=rendered.go_version))
     elif s.project.target:
         rendered = replace(rendered, target=s.project.target)
     return replace(variant, dockerfile=rendered)

@@ -182,6 +182,10 @@ def cache_caveats(b: pd.DataFrame) -> list[str]:
     if nets:
         lines.append(f"Cache registry network: {', '.join(nets)} (a shaped TCP forwarder in front of the registry; "
                      "pushed and pulled MB are counted on it).")
+    if "cache_compression" in b and (b["cache_compression"] == "zstd").any():
+        lines.append("compression=zstd compresses the cache layers the build made; layers it reused already "
+                     "compressed (the base images', gzip) are exported as they are, as BuildKit does without "
+                     "force-compression.")
     if col(b, "import_bytes") is not None:
         lines.append("Pulled MB of a local cache (no registry, nothing on a wire) is the layer bytes the consuming "
                      "build's own progress says it read from the cache directory.")

@@ -44,7 +44,10 @@ def summarize(b: pd.DataFrame, manifests: pd.DataFrame, planned: Sequence[str] =
         out.sentences.append(_intro(scenario, lay, rows))
         for change in _changes(lay, rows):
             subset = rows[rows["change"] == change]
-            _recommend(out, scenario, lay, subset, f"after {CHANGES.get(change, f'change={change}')}", change)
+            what = CHANGES.get(change, f"change={change}")
+            if change == "none" and "cache" in subset and (subset["cache"] == "none").all():
+                what = "a cold build (empty builder cache)"
+            _recommend(out, scenario, lay, subset, f"after {what}", change)
         fresh = rows[fresh_runner(rows)]
         if len(fresh) and len(fresh) < len(rows):
             _recommend(out, scenario, lay, fresh, "on a fresh CI runner", None)

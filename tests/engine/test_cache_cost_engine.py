@@ -102,6 +102,12 @@ def test_export_cost_and_cache_size_for_every_fresh_runner_mode(
             if kind == "local":
                 counted[e.cache.name] = _files_bytes(Path(ref))
                 layers[e.cache.name] = _layers(Path(ref))
+                # the producer's image (kept until the next cold state): its layers, as the image export compressed them
+                saved = e.work / f"{e.cache.name}-image"
+                saved.mkdir()
+                cli.run(["save", "-o", str(saved / "image.tar"), e.request.tag + "-prime"], timeout=300)
+                subprocess.run(["tar", "-xf", str(saved / "image.tar"), "-C", str(saved)], check=True)
+                layers[f"{e.cache.name} image"] = _layers(saved)
             else:  # the registry's own stored blobs of the repository the export went to
                 counted[e.cache.name] = e.res.registry().stored_bytes(ref.split("/", 1)[1].rsplit(":", 1)[0])
             return out
@@ -111,8 +117,9 @@ def test_export_cost_and_cache_size_for_every_fresh_runner_mode(
         monkeypatch.setitem(cachestate.EXPORTERS, kind, counting(kind, exporter))
     conf = tmp_path / "conf" / "cache"
     conf.mkdir(parents=True)
-    (conf / "local_zstd.yaml").write_text("defaults:\n  - local_max\n  - _self_\nname: local_zstd\n"
-                                          "compression: zstd\ncompression_level: 3\n")
+    (conf / "local_zstd.yaml").write_text(  # local_max with cache.compression=zstd cache.compression_level=3
+        "defaults:\n  - base_cache\n  - _self_\nname: local_zstd\nkeeps_builder_cache: false\nfresh_runner: true\n"
+        "export: local\nexport_mode: max\ncompression: zstd\ncompression_level: 3\n")
     try:
         code, rows = _run(tmp_path, "run", f"hydra.searchpath=[file://{conf.parent}]", "project=own",
                           f"project.path={tiny}", "strategy=multistage", "change=none", "repetitions=1",
@@ -143,13 +150,15 @@ def test_export_cost_and_cache_size_for_every_fresh_runner_mode(
     # mode=max holds every stage (the builder's base layers too); inline only the final image
     by = rows.set_index("cache")
     assert by.loc["registry_max", "cache_bytes"] > 10 * by.loc["inline", "cache_bytes"]
-    # zstd compresses the layers the build made; layers it reused already compressed (the base images',
-    # gzip in the content store) go out as they are, as BuildKit does without force-compression
-    gz, zs = layers["local_max"], layers["local_zstd"]
+    # zstd compresses the layers the build made; layers already compressed go out as they are (BuildKit
+    # without force-compression): the base images' (the same blobs in the gzip cache) and the producer's own
+    # image layers, compressed with gzip when its image was exported, before the cache export
+    gz, zs, image = layers["local_max"], layers["local_zstd"], layers["local_zstd image"]
     assert gz and set(gz.values()) == {"application/vnd.oci.image.layer.v1.tar+gzip"}, gz
     made = {d for d, t in zs.items() if t.endswith("+zstd")}
-    assert made and not made & set(gz), zs
-    assert {d for d, t in zs.items() if t.endswith("+gzip")} <= set(gz), (zs, gz)
+    assert made and not made & set(gz) and not made & set(image), zs
+    reused = {d for d, t in zs.items() if t.endswith("+gzip")}
+    assert reused <= set(gz) | set(image), (zs, gz, image)
 
 
 @pytest.fixture

@@ -127,3 +127,5 @@ def test_cache_caveats_say_how_producer_and_consumer_were_measured() -> None:
     assert "local cache" in lines[2]
     assert cachepay.cache_caveats(b.drop(columns=["export_s"])) == []
     assert len(cachepay.cache_caveats(b.drop(columns=["cache_network", "import_bytes"]))) == 1
+    b["cache_compression"] = ["zstd" if c == "local_max" else "gzip" for c in b["cache"]]
+    assert any("compression=zstd compresses the cache layers the build made" in ln for ln in cachepay.cache_caveats(b))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bench import dockerfile, gover
+from bench import dockerfile, gover, strategies
+from bench.config import StrategyConfig
 from bench.errors import UsageError
 
 BUILDERS = {"1.23": "1.23.5", "1.24": "1.24.4", "1.25": "1.25.12", "1.26": "1.26.11", "1.27": "1.27.4"}
@@ -88,8 +91,8 @@ def test_target_that_needs_the_helper_image_is_refused_naming_it() -> None:
     plan = dockerfile.plan(SERVICE, target="cross", builders=BUILDERS)
     assert plan.refusals == [
         "tonistiigi/xx:1.6.1 (Dockerfile line 5) is a cross-compilation helper (xx-go, xx-apk) pulled from a "
-        "registry; build a target that does not use it, add an alias for it to a local image, or use "
-        "base=registry on a machine with a registry"
+        "registry; build a target that does not use it (project.target: build, test, runtime), add an alias for it "
+        "to a local image, or use base=registry on a machine with a registry"
     ]
     with pytest.raises(UsageError, match=r"^tonistiigi/xx:1\.6\.1 \(Dockerfile line 5\) is a cross-compilation"):
         plan.check()
@@ -139,7 +142,10 @@ def test_every_refusal_is_named_in_the_one_line() -> None:
         plan.check()
     message = str(err.value)
     assert "\n" not in message
-    assert message.startswith("tonistiigi/xx:1.9.0 (Dockerfile line 4) is a cross-compilation helper")
+    assert message.startswith(
+        "tonistiigi/xx:1.9.0 (Dockerfile line 4) is a cross-compilation helper (xx-go, xx-apk) pulled from a registry; "
+        "every target of this Dockerfile needs it, so build with a Dockerfile of yours (strategy=vendor or a template), "
+    )
     assert message.endswith(
         " (also: golang:1.25.9-alpine3.23 (Dockerfile line 5) is Alpine and line 7 runs apk, which needs Alpine's "
         "package mirror (not reachable offline); alpine:3.23 (Dockerfile line 12) is Alpine and line 13 runs apk, "
@@ -324,3 +330,13 @@ def test_go_versions_are_those_of_the_builders_used() -> None:
     assert plan.go_versions() == ["1.26.11"]
     assert [a.go for a in plan.aliases] == ["1.26.11", ""]
     assert dockerfile.plan("FROM debian:bookworm\n", builders=BUILDERS).go_versions() == []
+
+
+def test_offline_rendering_records_the_go_that_builds_and_checks_go_mod(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("# syntax=docker/dockerfile:1\nFROM golang:1.26.4 AS b\nFROM scratch\nCOPY --from=b /a /a\n")
+    own = strategies.render(StrategyConfig(name="own", template=""), builder="-", runtime="-", own_dockerfile=tmp_path / "Dockerfile")
+    done = strategies.offline(own, build_args={}, target="", aliases={}, requirement=gover.Requirement("1.26"))
+    assert (done.go_version, done.frontend, done.aliases) == ("1.26.11", "builtin", "golang:1.26.4=bench-base/builder:go1.26")
+    assert not done.text.startswith("# syntax")
+    with pytest.raises(UsageError, match=r"^golang:1\.26\.4 \(Dockerfile line 2\) stands for local builder go1\.26 .* go >= 1\.27\.0:"):
+        strategies.offline(own, build_args={}, target="", aliases={}, requirement=gover.Requirement("1.27.0"))

@@ -210,3 +210,10 @@ def test_empty_builds_are_a_usage_error(tmp_path: Path) -> None:
 
     with pytest.raises(UsageError):
         report.build(Results(pd.DataFrame(), pd.DataFrame(), pd.DataFrame()), tmp_path)
+
+
+def test_a_cold_build_without_change_is_not_called_a_cached_rebuild(tmp_path: Path) -> None:
+    cold = make_run({"strategy": ["naive", "multistage"], "cache": ["none"]}, 3, lambda c: 30.0)
+    warm = make_run({"strategy": ["naive", "multistage"], "cache": ["warm"]}, 3, lambda c: 1.0)
+    assert any("after a cold build (empty builder cache)" .lower() in s.lower() for s in report.build(cold, tmp_path / "c").verdict)
+    assert any("after no change (a cached rebuild)" .lower() in s.lower() for s in report.build(warm, tmp_path / "w").verdict)
