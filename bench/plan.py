@@ -47,6 +47,7 @@ class VariantSpec:
     seed: int = 1
     startup_runs: int = 3
     go_version: str = ""  # the exact Go version of the builder (project.go holds its minor version)
+    floor: bool = False  # the root's `floor`: time a no-op rebuild (harness and bare buildx) after each build
 
     def option(self, axis: str) -> object:
         """The option object of an axis."""
@@ -83,7 +84,7 @@ def spec_of(cfg: BenchConfig) -> VariantSpec:
     return VariantSpec(
         project=cfg.project, strategy=cfg.strategy, cache=cfg.cache, proxy=options.proxy_setup(cfg.proxy),
         change=cfg.change, base=cfg.base, runtime=cfg.runtime, attest=cfg.attest, timeouts=cfg.timeouts, seed=cfg.seed,
-        startup_runs=cfg.startup_runs,
+        startup_runs=cfg.startup_runs, floor=cfg.floor,
     )
 
 
