@@ -39,7 +39,9 @@ def run(scenario: str, results: Path, reps: str, extra: list[str]) -> Path:
     out = results / reps
     cmd = [sys.executable, "-m", "bench", f"+scenario={scenario}", f"repetitions={reps}", f"hydra.run.dir={out}", *extra]
     print("$", " ".join(cmd), flush=True)
-    subprocess.run(cmd, check=False)
+    code = subprocess.run(cmd, check=False).returncode
+    if code != 0:  # an interrupted or failed run would compare a partial verdict: no ratio from it
+        sys.exit(f"bench_adaptive: the {reps} run exited {code}; no comparison")
     return out
 
 

@@ -22,7 +22,8 @@ from bench.paths import REPO_ROOT
 from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.engine
-ENGINE_SOCKET = "/var/run/docker.sock"
+# The engine this session reaches (a second dockerd via DOCKER_HOST included): never another one behind its back.
+ENGINE_SOCKET = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock").removeprefix("unix://")
 
 
 class Forwarder:
