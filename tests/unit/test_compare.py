@@ -177,3 +177,16 @@ def test_expect_newest_fails_when_the_nightly_did_not_land(tmp_path: Path) -> No
     jsonschema.validate(doc, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**doc, "version": 2}, schema)
+
+
+def test_expect_newest_judges_by_run_identity(tmp_path: Path) -> None:
+    rng = np.random.default_rng(RNG_SEED)
+    _history(tmp_path, [1, 2, 3], 30.0, 0.02, rng)
+    mine = _night(tmp_path, 4, list(30.0 * (1 + rng.normal(0, 0.02, REPS))), run="tonight")
+    # A later ad-hoc run of the same scenario on another project: another identity, not what tonight compares with.
+    _night(tmp_path, 5, list(60.0 * (1 + rng.normal(0, 0.02, REPS))), project="large", run="adhoc")
+    compare.main([str(tmp_path), "--expect-newest", str(mine), "--out", str(tmp_path / "out")])
+    later = _night(tmp_path, 6, list(30.0 * (1 + rng.normal(0, 0.02, REPS))), run="later")  # same identity, newer
+    with pytest.raises(SystemExit) as err:
+        compare.main([str(tmp_path), "--expect-newest", str(mine), "--out", str(tmp_path / "out")])
+    assert err.value.code == 2 and later.exists()

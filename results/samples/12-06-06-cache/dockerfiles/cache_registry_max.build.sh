@@ -1,0 +1,20 @@
+#!/bin/sh
+# Rebuild `cache=registry_max` as bench measured it (run 12-06-06-cache-ec15d7).
+# State before the measured build: cache=registry_max; change=source (applied to a scratch copy; this script builds the project as it is).
+# Build arguments keep the values of the run (the module mirror's URL was the run's own);
+# set them in the environment to override, e.g. GOPROXY=https://proxy.golang.org.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+docker buildx build \
+  --progress=auto \
+  --network=host \
+  -f "$here"/cache_registry_max.Dockerfile \
+  -t bench-repro/service:latest \
+  --label bench.run=12-06-06-cache-ec15d7 \
+  --cache-from type=registry,ref=127.0.0.1:33713/bench-cache-3a77e08965ea:cache \
+  --build-arg GOPROXY="${GOPROXY-http://127.0.0.1:33167}" \
+  --build-arg GOSUMDB="${GOSUMDB-off}" \
+  --build-arg GOFLAGS="${GOFLAGS-}" \
+  --build-arg GOPRIVATE="${GOPRIVATE-}" \
+  --build-arg GONOSUMDB="${GONOSUMDB-}" \
+  /work/main/scenarios/projects/service
