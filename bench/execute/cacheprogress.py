@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from bench.engine import rawjson
+from bench.execute.measure import union_seconds
 
 IMPORT_VERTEX = "importing cache manifest from "
 EXPORT_VERTICES = ("exporting cache to ", "pushing ")
@@ -81,19 +82,6 @@ def export_fields(text: str) -> dict[str, Any]:
     spans = [(v.started, v.completed) for v in exports] + [(s.started, s.completed) for s in pushes]
     error = next((v.error for v in exports if v.error), "")
     return {"export_progress_s": round(union_seconds(spans), 4), **({"export_error": error} if error else {})}
-
-
-def union_seconds(spans: list[tuple[datetime | None, datetime | None]]) -> float:
-    """Seconds covered by the spans, overlaps counted once (spans missing an end are left out)."""
-    total, end = 0.0, None
-    for a, b in sorted((a, b) for a, b in spans if a and b):
-        if end is None or a > end:
-            total += (b - a).total_seconds()
-            end = b
-        elif b > end:
-            total += (b - end).total_seconds()
-            end = b
-    return total
 
 
 def _time(value: object) -> datetime | None:

@@ -45,7 +45,7 @@ def build_fields(result: BuildResult, steps: list[rawjson.Vertex], engine_alive:
 def timing_fields(wall_s: float, vertices: list[rawjson.Vertex], steps: list[rawjson.Vertex]) -> dict[str, Any]:
     """Where the wall time went outside the steps: exporting the image, and everything else."""
     export = [v.duration for v in vertices if v.name.startswith("exporting to") and v.duration is not None]
-    busy = _union_seconds([(v.started, v.completed) for v in steps if v.started and v.completed and not v.cached])
+    busy = union_seconds([(v.started, v.completed) for v in steps if v.started and v.completed and not v.cached])
     image_export = sum(export) if export else None
     return {
         "steps_busy_s": round(busy, 4),
@@ -54,7 +54,8 @@ def timing_fields(wall_s: float, vertices: list[rawjson.Vertex], steps: list[raw
     }
 
 
-def _union_seconds(spans: list[tuple[datetime | None, datetime | None]]) -> float:
+def union_seconds(spans: list[tuple[datetime | None, datetime | None]]) -> float:
+    """Seconds covered by the spans, overlaps counted once (spans missing an end are left out)."""
     total, end = 0.0, None
     for a, b in sorted((a, b) for a, b in spans if a and b):
         if end is None or a > end:
