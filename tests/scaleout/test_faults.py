@@ -21,6 +21,7 @@ import pytest
 from bench.distributed import cluster
 from bench.engine import cli, instances, setup
 from bench.paths import REPO_ROOT
+from bench.results import load
 
 from .helpers import (
     HOST_B,
@@ -74,8 +75,12 @@ def test_engine_killed_mid_build_then_resumed(dask_cluster: cluster.Cluster, eng
                               str(sweep / "1")], cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
     assert resumed.returncode == 0, resumed.stdout[-2000:] + resumed.stderr[-2000:]
     done = rows(sweep / "1")
-    assert sorted(r["build_id"] for r in done) == ["default#r1", "default#r2", "default#r3"]  # each once
-    assert done[: len(killed)] == killed  # the rows from before the kill are intact
+    assert done[: len(killed)] == killed  # the rows from before the kill are intact (the file is append-only)
+    # the build the engine died under measured nothing: the resume builds it again, then the rest
+    assert [r["build_id"] for r in done[len(killed):]] == [killed[-1]["build_id"], "default#r3"]
+    loaded = load(sweep / "1").builds
+    assert sorted(loaded["build_id"]) == ["default#r1", "default#r2", "default#r3"]  # each counts once
+    assert set(loaded["status"]) == {"ok"}  # the redone row replaced the engine row
     assert manifest(sweep / "1")["status"] == "complete"
     assert records(sweep)[1]["host"] == HOST_B and records(sweep)[1]["exit_code"] == 0
 
