@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -38,10 +39,20 @@ def _figure(height: float) -> Figure:
 def _save(fig: Figure | None, path: Path) -> Path | None:
     if fig is None:
         return None
+    return save_figure(fig, path, dpi=120)
+
+
+def save_figure(fig: Figure, path: Path, dpi: int) -> Path:
+    """Write `<path>.png` and `<path>.svg`; the PNG path.
+
+    The SVG is byte-identical for the same figure (fixed id salt, no date), so regenerating a
+    committed report changes nothing that git would show.
+    """
     path = Path(path).with_suffix("")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path.with_suffix(".png"), dpi=120)
-    fig.savefig(path.with_suffix(".svg"))
+    fig.savefig(path.with_suffix(".png"), dpi=dpi)
+    with matplotlib.rc_context({"svg.hashsalt": "bench"}):
+        fig.savefig(path.with_suffix(".svg"), metadata={"Date": None})
     return path.with_suffix(".png")
 
 

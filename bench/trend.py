@@ -20,6 +20,7 @@ from bench import history as hist
 from bench import stats
 from bench.findings import TRACKED, failure_share, values
 from bench.layout import Layout
+from bench.plots import save_figure
 
 LAST_RUNS = 30  # runs shown per plot, the newest
 METRICS = {  # what the y axis says, and the scale from the stored unit
@@ -91,11 +92,7 @@ def history(df: pd.DataFrame, path: Path) -> Path | None:
     fig = history_figure(df)
     if fig is None:
         return None
-    path = Path(path).with_suffix("")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path.with_suffix(".png"), dpi=110)
-    fig.savefig(path.with_suffix(".svg"))
-    return path.with_suffix(".png")
+    return save_figure(fig, path, dpi=110)
 
 
 def write_all(builds: pd.DataFrame, manifests: pd.DataFrame, out: Path, include_samples: bool = False) -> list[Path]:

@@ -86,3 +86,12 @@ def test_plots_write_png_and_svg(tmp_path: Path) -> None:
     png = plots.build_times(RUNS["3 variants, one axis"].builds, tmp_path / "bt")  # type: ignore[attr-defined]
     assert png is not None and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.with_suffix(".svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_the_same_plot_twice_is_the_same_svg(tmp_path: Path) -> None:
+    # Regenerating a committed report (bench-readme, the README test) must leave git nothing to show.
+    builds = RUNS["3 variants, one axis"].builds  # type: ignore[attr-defined]
+    first = plots.build_times(builds, tmp_path / "a" / "bt")
+    second = plots.build_times(builds, tmp_path / "b" / "bt")
+    assert first is not None and second is not None
+    assert first.with_suffix(".svg").read_bytes() == second.with_suffix(".svg").read_bytes()
