@@ -74,11 +74,11 @@ def check(
     return findings
 
 
-def newest_run_dir(manifests: pd.DataFrame, builds: pd.DataFrame, scenario: str | None) -> str | None:
-    """The run directory of the newest run that counts as history (of `scenario`, when given)."""
+def newest_run_dir(manifests: pd.DataFrame, builds: pd.DataFrame, like: pd.Series | None = None) -> str | None:
+    """The run directory of the newest run that counts as history (of the same identity as `like`, when given)."""
     hist = history.history(manifests, builds)
-    if scenario is not None and not hist.empty:
-        hist = hist[hist["scenario"] == scenario]
+    if like is not None and not hist.empty:
+        hist = hist[hist.apply(history.identity, axis=1) == history.identity(like)]
     return None if hist.empty else str(hist.sort_values("started_at").iloc[-1]["run_dir"])
 
 
@@ -206,10 +206,8 @@ def _expect_newest(manifests: pd.DataFrame, builds: pd.DataFrame, run_dir: Path)
         raise UsageError(f"--expect-newest: {run_dir} is not a run in the given paths (did the benchmark run?)")
     # Newest among the runs of its identity: an ad-hoc run of another project or host in the same
     # scenario is not what this nightly compares with, so it must not make the nightly fail either.
-    scenario, ident = str(mine.iloc[0]["scenario"]), history.identity(mine.iloc[0])
-    hist = history.history(manifests, builds)
-    same = hist[hist.apply(history.identity, axis=1) == ident] if not hist.empty else hist
-    newest = None if same.empty else str(same.sort_values("started_at").iloc[-1]["run_dir"])
+    scenario = str(mine.iloc[0]["scenario"])
+    newest = newest_run_dir(manifests, builds, like=mine.iloc[0])
     if newest is None or Path(newest).resolve() != run_dir.resolve():
         raise UsageError(f"--expect-newest: the newest {scenario} run of the same identity in the history is "
                          f"{newest}, not {run_dir} (it measured nothing, did not finish, or is older)")
