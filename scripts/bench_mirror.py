@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import bases, options
+from bench import bases, netmodel, options
 from bench.engine.gocmd import GoEnv, run_go, timed
 from bench.mirror import corpus, examples, gomod, stack
 from bench.mirror.corpus import Corpus
@@ -31,7 +31,7 @@ from bench.mirror.profiles import ProxyProfile
 
 CORPUS_IN = "/corpus"
 CACHE = Path.home() / ".cache" / "bench" / "corpus"  # where the runner keeps generated corpora too
-PARALLEL = 2  # cmd/go downloads GOMAXPROCS zips at once (modcmd/download.go); the builder has 2 cores
+PARALLEL = netmodel.PARALLEL
 
 
 def pairs_of(c: Corpus, scope: str) -> list[tuple[str, str]]:
@@ -64,18 +64,10 @@ def download_seconds(image: str, goproxy: str, c: Corpus, module: Path, pairs: l
 
 
 def expected_seconds(profile: ProxyProfile, snap: Snapshot, local_s: float) -> tuple[float, float]:
-    """(low, high) download time on `profile` for the traffic in `snap`, given `local_s` unshaped.
-
-    Every request pays one RTT and every new connection `connect_rtts` RTTs, spread over
-    PARALLEL workers; every body byte crosses one link of `bandwidth_mbit`, shared by all:
-        latency = (requests + connections x connect_rtts) x RTT / PARALLEL
-        transfer = bytes x 8 / (bandwidth_mbit x 1e6)
-    high = local + latency + transfer (nothing overlaps); low = local + max(latency, transfer)
-    (round trips hidden behind transfers).
-    """
-    latency = (snap.total_requests + snap.connections * profile.connect_rtts) * profile.rtt_ms / 1000 / PARALLEL
-    transfer = snap.bytes_sent * 8 / (profile.bandwidth_mbit * 1e6) if profile.bandwidth_mbit else 0.0
-    return local_s + max(latency, transfer), local_s + latency + transfer
+    """(low, high) download time on `profile` for the traffic in `snap`, given `local_s` unshaped (`bench.netmodel`)."""
+    link = netmodel.Link(profile.rtt_ms, profile.connect_rtts, profile.bandwidth_mbit)
+    traffic = netmodel.Traffic(snap.total_requests, snap.connections, snap.bytes_sent)
+    return netmodel.expected_download(link, traffic, local_s, PARALLEL)
 
 
 def main() -> int:

@@ -19,13 +19,13 @@ from bench import stats
 from bench.errors import UsageError, cli_entry
 from bench.report import cachepay, export, render
 from bench.report.grids import Grid, grids
+from bench.report.mirrors import proxy_table
 from bench.report.summary import Summary, summarize
 from bench.report.tables import (
     builds_table,
     cache_table,
     change_table,
     image_table,
-    proxy_table,
     ratio_records,
     variants_tables,
 )
@@ -82,7 +82,7 @@ def build(res: Results, out: Path) -> Report:
         ("Does caching pay? (each cache mode against a cold build, like with like)", cachepay.pay_table(b)),
         ("Attestation cost (attest=default against none)", cachepay.attest_table(b)),
         ("No-op floors (warm, nothing changed)", cachepay.floor_table(b)),
-        ("Module mirrors", proxy_table(b)),
+        ("Module mirrors", proxy_table(b, res.manifests)),
     ]:
         if table is not None and not table.empty:
             rep.tables[title] = table

@@ -110,8 +110,8 @@ def change_table(b: pd.DataFrame) -> pd.DataFrame | None:
         d = stats.describe(g["wall_s"].tolist())
         rows.append({"change": change, "strategy": strategy,
                      "deps downloaded again %": float(np.mean(ran | fetched) * 100) if len(g) else np.nan,
-                     "mirror MB": median_of(g, sent, MB), "build s median": d["median"], "IQR s": d["iqr"],
-                     "n": len(g)})
+                     "mirror MB": median_of(g, sent, MB), "download s median": median_of(g, "download_s"),
+                     "build s median": d["median"], "IQR s": d["iqr"], "n": len(g)})
     return pd.DataFrame(rows) if rows else None
 
 
@@ -132,24 +132,6 @@ def cache_table(b: pd.DataFrame) -> pd.DataFrame | None:
         row.update({k: median_of(g, c, MB if k == "cache MB" else 1.0) for k, c in extra.items() if c})
         rows.append(row)
     return pd.DataFrame(rows) if rows else None
-
-
-def proxy_table(b: pd.DataFrame) -> pd.DataFrame | None:
-    """Per mirror profile: build time, MB fetched, faults injected, failed and skipped builds."""
-    if b["proxy"].nunique() < 2:
-        return None
-    sent, faults = col(b, "mirror_bytes_sent", "mirror_bytes"), col(b, "mirror_faults_total", "mirror_faults")
-    rows = []
-    for proxy, g in b.groupby("proxy", sort=False, observed=True):
-        ok = stats.usable(g)
-        ran = g[g["status"].isin(["ok", "failed"])]
-        d = stats.describe(ok["wall_s"].tolist())
-        rows.append({"proxy": proxy, "build s median": d["median"], "IQR s": d["iqr"],
-                     "mirror MB": median_of(ok, sent, MB),
-                     "faults injected": float(pd.to_numeric(g[faults], errors="coerce").sum()) if faults else np.nan,
-                     "failed": int((ran["status"] == "failed").sum()), "ran": len(ran),
-                     "skipped": int((g["status"] == "skipped").sum())})
-    return pd.DataFrame(rows).dropna(axis=1, how="all")
 
 
 def builds_table(b: pd.DataFrame) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 nbformat = pytest.importorskip("nbformat", reason="notebook tests need the dev extra: pip install -e '.[dev]'")
@@ -110,7 +111,10 @@ def test_fresh_clone_falls_back_to_the_sample(tmp_path: Path, monkeypatch: pytes
     every = [r for path in sorted(SAMPLES.glob("*/builds.jsonl")) for r in map(json.loads, path.read_text().splitlines())]
     rows = [r for r in every if r["status"] == "ok" and r.get("valid", True) and r["wall_s"] is not None]
     slowest = max(rows, key=lambda r: r["wall_s"])
-    assert f"Project: {rows[0]['project']}" in out  # the verdict
+    manifests = [json.loads(m.read_text()) for m in SAMPLES.glob("*/manifest.json")]
+    newest = max(manifests, key=lambda m: pd.Timestamp(m["started_at"]))  # the run the notebook reports on
+    projects = sorted({r["project"] for r in every if r["run_id"] == newest["run_id"]})
+    assert f"Project: {', '.join(projects)}; scenario {newest['scenario']}" in out  # the verdict
     assert "Variants against the baseline" in out  # a report table's title
     assert f"slowest build: {slowest['build_id']} of run {slowest['run_id']}: {slowest['wall_s']:.1f} s wall" in out
     runs = {r["run_id"] for r in every}

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Rebuild `strategy=multistage,change=gomod_bump` as bench measured it (run 17-51-55-change-9b3b6d).
+# State before the measured build: cache=warm; change=gomod_bump (applied to a scratch copy; this script builds the project as it is).
+# Build arguments keep the values of the run (the module mirror's URL was the run's own);
+# set them in the environment to override, e.g. GOPROXY=https://proxy.golang.org.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+docker buildx build \
+  --progress=auto \
+  --network=host \
+  -f "$here"/strategy_multistage_change_gomod_bump.Dockerfile \
+  -t bench-repro/api:latest \
+  --label bench.run=17-51-55-change-9b3b6d \
+  --build-arg GOPROXY="${GOPROXY-http://127.0.0.1:34253}" \
+  --build-arg GOSUMDB="${GOSUMDB-off}" \
+  --build-arg GOFLAGS="${GOFLAGS-}" \
+  --build-arg GOPRIVATE="${GOPRIVATE-}" \
+  --build-arg GONOSUMDB="${GONOSUMDB-}" \
+  /work/main/scenarios/projects/api
