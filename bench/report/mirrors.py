@@ -43,8 +43,7 @@ def proxy_table(b: pd.DataFrame, manifests: pd.DataFrame | None = None) -> pd.Da
 
 
 def _median(values: pd.Series) -> float:
-    v = stats.clean(values)
-    return float(np.median(v)) if v.size else np.nan
+    return stats.describe(values.tolist())["median"]  # NaN, not 0, when nothing was measured
 
 
 def _expected(ok: pd.DataFrame, manifests: pd.DataFrame | None) -> pd.DataFrame:
@@ -57,8 +56,8 @@ def _expected(ok: pd.DataFrame, manifests: pd.DataFrame | None) -> pd.DataFrame:
         if specs.empty:
             continue
         links = {v: _link(specs.iloc[0], str(v)) for v in rows["variant"].unique()}
-        local = [s for i, s in rows["download_s"].items() if _unshaped(links[rows.at[i, "variant"]])]
-        local_s = _median(pd.Series(local, dtype=float))
+        unshaped = [_unshaped(links[v]) for v in rows["variant"]]
+        local_s = _median(rows.loc[unshaped, "download_s"])
         if np.isnan(local_s):
             continue
         for i, r in rows.iterrows():
